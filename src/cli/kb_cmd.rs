@@ -1,0 +1,160 @@
+//! `bts-doctor kb lint | list | show`: inspect and check the knowledge base.
+
+use super::{load_matcher, print, text, GlobalArgs};
+use crate::exit;
+use crate::kb::lint::lint;
+use crate::report::json;
+use crate::JSON_SCHEMA;
+use clap::{Args, Subcommand};
+use std::fmt::Write;
+use std::path::PathBuf;
+
+/// The `kb` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KbCommand {
+    /// Check the knowledge base: loading, completeness, and that every example ranks its entry
+    /// first and no counter-example does. With DIR, lint DIR as an overlay on the rest.
+    Lint(LintArgs),
+    /// List every entry.
+    List(JsonFlag),
+    /// Show one entry in full.
+    Show(ShowArgs),
+}
+
+/// Arguments of `kb lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// An overlay directory to lint on top of the other layers.
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Print JSON (schema 1).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A lone `--json` flag.
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// Print JSON (schema 1).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `kb show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The entry's id.
+    pub id: String,
+    /// Print JSON (schema 1).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs a `kb` subcommand.
+pub fn run(global: &GlobalArgs, cmd: KbCommand) -> u8 {
+    match cmd {
+        KbCommand::Lint(args) => run_lint(global, args),
+        KbCommand::List(args) => run_list(global, args),
+        KbCommand::Show(args) => run_show(global, args),
+    }
+}
+
+/// Exit 0 when clean (warnings allowed), 2 on any error.
+fn run_lint(global: &GlobalArgs, args: LintArgs) -> u8 {
+    let extra: Vec<PathBuf> = args.dir.into_iter().collect();
+    let matcher = match load_matcher(global, &extra) {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
+    let report = lint(&matcher);
+    if args.json {
+        let doc = serde_json::json!({ "schema": JSON_SCHEMA, "fingerprint": matcher.kb().fingerprint(), "lint": report });
+        print(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+    } else {
+        let mut out = String::new();
+        for p in &report.problems {
+            let _ = writeln!(out, "{p}");
+        }
+        let warnings = report.problems.len() - report.errors();
+        let verdict = if report.errors() == 0 { "ok" } else { "FAILED" };
+        let _ = writeln!(
+            out,
+            "kb lint: {verdict}: {} entries, {} examples and counter-examples checked, {} error(s), {warnings} warning(s)",
+            report.entries,
+            report.texts_checked,
+            report.errors()
+        );
+        if report.errors() == 0 {
+            print(&out);
+        } else {
+            eprint!("{out}");
+        }
+    }
+    if report.errors() == 0 {
+        exit::OK
+    } else {
+        exit::USAGE
+    }
+}
+
+fn run_list(global: &GlobalArgs, args: JsonFlag) -> u8 {
+    let matcher = match load_matcher(global, &[]) {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
+    let kb = matcher.kb();
+    if args.json {
+        let doc = json::kb_list_document(kb.fingerprint(), kb.entries());
+        print(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+        return exit::OK;
+    }
+    let width = kb.entries().iter().map(|e| e.id.len()).max().unwrap_or(10);
+    let mut out = String::new();
+    for e in kb.entries() {
+        let _ = writeln!(out, "{:<width$}  {:<8} {:<13} {:<15} {}", e.id, e.severity, e.kind, e.phase, e.title);
+    }
+    let _ = writeln!(out, "\n{} entries; knowledge base {}", kb.entries().len(), kb.fingerprint());
+    print(&out);
+    exit::OK
+}
+
+fn run_show(global: &GlobalArgs, args: ShowArgs) -> u8 {
+    let matcher = match load_matcher(global, &[]) {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
+    let kb = matcher.kb();
+    let Some(entry) = kb.get(args.id.trim()) else {
+        let needle = args.id.to_lowercase();
+        let similar: Vec<&str> = kb
+            .entries()
+            .iter()
+            .filter(|e| e.id.contains(&needle) || needle.split('-').filter(|w| w.len() > 2).any(|w| e.id.contains(w)))
+            .map(|e| e.id.as_str())
+            .take(5)
+            .collect();
+        let hint = if similar.is_empty() {
+            "see `bts-doctor kb list`".to_string()
+        } else {
+            format!("did you mean: {}?", similar.join(", "))
+        };
+        eprintln!("bts-doctor kb show: no entry with id `{}`; {hint}", args.id);
+        return exit::USAGE;
+    };
+    if args.json {
+        let doc = json::KbShowDocument { schema: JSON_SCHEMA, entry };
+        print(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+        return exit::OK;
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "{}\n   {}", entry.id, entry.title);
+    let _ = writeln!(out, "   {} · {} · {} · BizTalk {}", entry.severity, entry.kind, entry.phase, entry.applies_to.join(", "));
+    text::entry_body(&mut out, entry);
+    out.push_str("\n   Recognised by:\n");
+    for s in &entry.signatures {
+        let _ = writeln!(out, "     - {} (weight {})", s.pattern, s.weight);
+    }
+    let _ = writeln!(out, "\n   Source: {} ({})", entry.origin.file, entry.origin.layer);
+    print(&out);
+    exit::OK
+}

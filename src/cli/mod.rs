@@ -1,0 +1,104 @@
+//! The command line: clap definitions and one small `run` per subcommand. This is the only
+//! place (besides the TUI) that prints.
+
+mod kb_cmd;
+mod match_cmd;
+mod text;
+
+use crate::exit;
+use crate::kb::{KnowledgeBase, LoadError, Sources};
+use crate::matcher::Matcher;
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Offline assistant for upgrading BizTalk Server 2013 / 2013 R2 to 2016: paste an error, get
+/// the fix.
+#[derive(Debug, Parser)]
+#[command(name = "bts-doctor", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every subcommand understands.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Add a knowledge overlay directory (entries with a known id replace it); repeatable.
+    /// Also read from BTS_DOCTOR_KB and the platform config directory.
+    #[arg(long = "kb", value_name = "DIR", global = true)]
+    pub kb: Vec<PathBuf>,
+    /// Leave out the knowledge embedded in the binary (use only overlays).
+    #[arg(long, global = true)]
+    pub no_embedded: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Match an error text (argument, or standard input) against the known issues.
+    Match(match_cmd::MatchArgs),
+    /// Inspect and check the knowledge base.
+    #[command(subcommand)]
+    Kb(kb_cmd::KbCommand),
+}
+
+/// Parses the command line, runs the subcommand, and turns any panic into exit code 3.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = std::panic::catch_unwind(|| run(cli));
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(_) => {
+            eprintln!("bts-doctor: internal error (this is a bug); please report it with the command you ran");
+            ExitCode::from(exit::INTERNAL)
+        }
+    }
+}
+
+/// Runs one parsed command line and returns its exit code.
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Some(Command::Match(args)) => match_cmd::run(&cli.global, args),
+        Some(Command::Kb(cmd)) => kb_cmd::run(&cli.global, cmd),
+        None => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "bts-doctor {}: the terminal UI is not part of this build yet; use a subcommand.\n",
+                env!("CARGO_PKG_VERSION")
+            );
+            let _ = writeln!(out, "{}", <Cli as clap::CommandFactory>::command().render_help());
+            exit::OK
+        }
+    }
+}
+
+/// Loads the knowledge base named by the global options and compiles it; on failure prints
+/// every problem to stderr and returns the exit code to use.
+fn load_matcher(global: &GlobalArgs, extra_dirs: &[PathBuf]) -> Result<Matcher, u8> {
+    let mut dirs = global.kb.clone();
+    dirs.extend(extra_dirs.iter().cloned());
+    let kb = load_kb(&Sources::discover(&dirs, global.no_embedded))?;
+    Matcher::new(kb).map_err(|e| {
+        eprintln!("bts-doctor: {e}");
+        exit::USAGE
+    })
+}
+
+fn load_kb(sources: &Sources) -> Result<KnowledgeBase, u8> {
+    sources.load().map_err(|e: LoadError| {
+        eprint!("bts-doctor: {e}");
+        exit::USAGE
+    })
+}
+
+/// Prints to stdout, ignoring a closed pipe (`| head`).
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}

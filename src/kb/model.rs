@@ -1,0 +1,203 @@
+//! The knowledge model: what a known issue, precondition or post-upgrade task is, once loaded
+//! and validated. These are the values every face of the tool (CLI, JSON, TUI, reports) shows.
+
+use serde::Serialize;
+use std::fmt;
+
+/// What sort of knowledge an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// An error or failure someone has met and documented.
+    KnownIssue,
+    /// Something that must hold before the upgrade starts.
+    Precondition,
+    /// A task to do once the upgrade has finished.
+    PostUpgrade,
+}
+
+/// When in the upgrade an entry matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    /// Before setup is run.
+    BeforeUpgrade,
+    /// While setup or configuration runs.
+    DuringUpgrade,
+    /// After setup has finished.
+    AfterUpgrade,
+    /// At any time (installation, configuration, runtime).
+    Any,
+}
+
+/// How bad it is when an entry applies; ordered from worst to mildest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// Stops the upgrade.
+    Blocker,
+    /// Breaks a feature or a step.
+    Error,
+    /// Degrades something or risks data.
+    Warning,
+    /// Worth knowing.
+    Info,
+}
+
+macro_rules! display_as_serde_name {
+    ($($t:ty),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let value = serde_json::to_value(self).map_err(|_| fmt::Error)?;
+                f.write_str(value.as_str().unwrap_or_default())
+            }
+        }
+    )*};
+}
+display_as_serde_name!(Kind, Phase, Severity);
+
+/// How a signature recognises text. See `knowledge/README.md` for the exact rules.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pattern {
+    /// Words in order, compared on letters and digits only; `{...}` marks a variable part.
+    Phrase(String),
+    /// A case-insensitive regular expression over the cleaned, single-line text.
+    Regex(String),
+    /// An 8-digit hex code (HRESULT), stored as written.
+    Code(String),
+    /// A Windows event id.
+    EventId(u32),
+    /// A Windows Installer or setup error number.
+    MsiError(u32),
+}
+
+impl Pattern {
+    /// The signature kind's name as written in YAML.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Pattern::Phrase(_) => "phrase",
+            Pattern::Regex(_) => "regex",
+            Pattern::Code(_) => "code",
+            Pattern::EventId(_) => "event_id",
+            Pattern::MsiError(_) => "msi_error",
+        }
+    }
+
+    /// The weight a signature of this kind carries when the entry does not set one.
+    pub fn default_weight(&self) -> f32 {
+        match self {
+            Pattern::Phrase(text) => {
+                let significant: usize = phrase_fixed_parts(text)
+                    .map(|part| part.chars().filter(|c| c.is_alphanumeric()).count())
+                    .sum();
+                (significant as f32 / 8.0).clamp(1.0, 6.0)
+            }
+            Pattern::Regex(_) | Pattern::Code(_) => 5.0,
+            Pattern::EventId(_) | Pattern::MsiError(_) => 3.0,
+        }
+    }
+}
+
+impl fmt::Display for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Pattern::Phrase(p) => write!(f, "phrase \"{p}\""),
+            Pattern::Regex(r) => write!(f, "regex /{r}/"),
+            Pattern::Code(c) => write!(f, "code {c}"),
+            Pattern::EventId(n) => write!(f, "event id {n}"),
+            Pattern::MsiError(n) => write!(f, "MSI error {n}"),
+        }
+    }
+}
+
+/// The fixed pieces of a phrase, between its `{variable}` parts.
+pub fn phrase_fixed_parts(phrase: &str) -> impl Iterator<Item = &str> {
+    phrase.split(['{', '}']).enumerate().filter(|(i, _)| i % 2 == 0).map(|(_, part)| part)
+}
+
+/// One way of recognising an entry in text, with the evidence weight it carries.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Signature {
+    /// What to look for.
+    #[serde(flatten)]
+    pub pattern: Pattern,
+    /// Evidence weight, -10 to 10; negative is evidence against the entry.
+    pub weight: f32,
+    /// Where the signature is written (1-based line in its file), for lint messages.
+    #[serde(skip)]
+    pub line: u64,
+}
+
+/// One ordered fix step.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixStep {
+    /// What to do, in plain words.
+    pub step: String,
+    /// The exact command or console action to copy, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// The id of a live check that confirms this step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
+}
+
+/// Where an entry was loaded from, so messages and `kb show` can name the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// `embedded` for the built-in knowledge, otherwise the overlay directory it came from.
+    pub layer: String,
+    /// The file, relative for embedded entries, as given for overlays.
+    pub file: String,
+    /// The 1-based line of the entry's `id`.
+    pub line: u64,
+}
+
+/// A known issue, precondition or post-upgrade task.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    /// Stable identifier, area-prefixed (`sso-`, `msdtc-`, ...); reports and playbooks use it.
+    pub id: String,
+    /// One line an administrator recognises.
+    pub title: String,
+    /// Known issue, precondition or post-upgrade task.
+    pub kind: Kind,
+    /// When it matters.
+    pub phase: Phase,
+    /// How bad it is.
+    pub severity: Severity,
+    /// BizTalk versions it applies to (`2013`, `2013 R2`, `2016`).
+    pub applies_to: Vec<String>,
+    /// Extra words to filter on.
+    pub tags: Vec<String>,
+    /// How it is recognised.
+    pub signatures: Vec<Signature>,
+    /// Why it happens.
+    pub cause: String,
+    /// What to do, in order.
+    pub fix: Vec<FixStep>,
+    /// Live checks that confirm or rule it out.
+    pub checks: Vec<String>,
+    /// Where the facts come from.
+    pub references: Vec<String>,
+    /// Texts that must rank this entry first.
+    pub examples: Vec<String>,
+    /// Texts that must not rank this entry first.
+    pub counter_examples: Vec<String>,
+    /// Lines of the examples in the entry's file, for lint messages.
+    #[serde(skip)]
+    pub example_lines: Vec<u64>,
+    /// Lines of the counter-examples in the entry's file, for lint messages.
+    #[serde(skip)]
+    pub counter_example_lines: Vec<u64>,
+    /// Where it was loaded from.
+    pub origin: Origin,
+}
+
+impl Entry {
+    /// The area of the entry: the part of the id before the first `-`.
+    pub fn area(&self) -> &str {
+        self.id.split('-').next().unwrap_or(&self.id)
+    }
+}

@@ -1,0 +1,262 @@
+//! Matching pasted text against the knowledge base: which entries it points to, how sure we
+//! are, and the exact evidence (signature and matched span) for each.
+
+mod compile;
+mod detect;
+pub mod normalize;
+
+use crate::kb::{Entry, KnowledgeBase};
+pub use compile::CompileError;
+use compile::Compiled;
+pub use normalize::Prepared;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Score at and above which a match is high confidence.
+pub const HIGH: f32 = 6.0;
+/// Score at and above which a match is medium confidence.
+pub const MEDIUM: f32 = 3.5;
+/// Most letters and digits allowed between two pieces of a phrase around a `{variable}`.
+pub const MAX_VARIABLE_GAP: usize = 160;
+
+/// How sure a match is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Weak evidence: a nearest candidate, not an answer.
+    Low,
+    /// Good evidence.
+    Medium,
+    /// Distinctive evidence.
+    High,
+}
+
+impl Confidence {
+    /// The confidence a score earns.
+    pub fn of(score: f32) -> Self {
+        if score >= HIGH {
+            Confidence::High
+        } else if score >= MEDIUM {
+            Confidence::Medium
+        } else {
+            Confidence::Low
+        }
+    }
+
+    /// Lower-case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+/// One piece of evidence: a signature and the text it matched.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    /// The signature, as the knowledge file writes it (`phrase "..."`, `code 0x...`).
+    pub signature: String,
+    /// The exact matched text.
+    pub matched: String,
+    /// Byte range of the match in the cleaned text.
+    pub span: (usize, usize),
+    /// The weight this evidence added (partial phrases count less).
+    pub weight: f32,
+    /// For a partial phrase, the share of its word trigrams present (0.5 to 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partial: Option<f32>,
+}
+
+/// One entry the text points to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Match {
+    /// Index of the entry in the knowledge base.
+    #[serde(skip)]
+    pub entry: usize,
+    /// The entry's id.
+    pub id: String,
+    /// Strongest evidence plus half the rest, minus evidence against.
+    pub score: f32,
+    /// High, medium or low.
+    pub confidence: Confidence,
+    /// The evidence, strongest first.
+    pub why: Vec<Evidence>,
+}
+
+/// An entry that shares words with the text although no signature matched.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    /// Index of the entry in the knowledge base.
+    #[serde(skip)]
+    pub entry: usize,
+    /// The entry's id.
+    pub id: String,
+    /// Words of the text found in the entry's title, tags and phrases.
+    pub shared_words: Vec<String>,
+}
+
+/// The answer for one text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchReport {
+    /// The cleaned text that spans point into.
+    pub clean: String,
+    /// Every entry with positive evidence, best first.
+    pub matches: Vec<Match>,
+    /// When nothing reached medium confidence: entries sharing words with the text.
+    pub nearest: Vec<Candidate>,
+}
+
+impl MatchReport {
+    /// The best match with medium or high confidence, if any.
+    pub fn best_confident(&self) -> Option<&Match> {
+        self.matches.first().filter(|m| m.confidence >= Confidence::Medium)
+    }
+
+    /// Matches with at least medium confidence, best first.
+    pub fn confident(&self) -> impl Iterator<Item = &Match> {
+        self.matches.iter().filter(|m| m.confidence >= Confidence::Medium)
+    }
+}
+
+/// A knowledge base with every signature compiled; cheap to share between threads.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    kb: Arc<KnowledgeBase>,
+    compiled: Arc<Compiled>,
+}
+
+impl Matcher {
+    /// Compiles every signature of `kb` once.
+    pub fn new(kb: KnowledgeBase) -> Result<Self, CompileError> {
+        let compiled = Compiled::new(&kb)?;
+        Ok(Matcher { kb: Arc::new(kb), compiled: Arc::new(compiled) })
+    }
+
+    /// The knowledge base being matched against.
+    pub fn kb(&self) -> &KnowledgeBase {
+        &self.kb
+    }
+
+    /// The entry a match or candidate refers to.
+    pub fn entry(&self, index: usize) -> &Entry {
+        &self.kb.entries()[index]
+    }
+
+    /// Matches `text` against every entry.
+    pub fn match_text(&self, text: &str) -> MatchReport {
+        let prepared = Prepared::new(text);
+        let hits = detect::find_all(&self.compiled, &prepared);
+        let mut by_entry: HashMap<u32, Vec<(u32, Evidence)>> = HashMap::new();
+        for (sig, evidence) in hits {
+            by_entry.entry(self.compiled.sigs[sig as usize].entry).or_default().push((sig, evidence));
+        }
+        let mut matches: Vec<Match> = by_entry
+            .into_iter()
+            .filter_map(|(entry, hits)| self.score_entry(entry as usize, hits))
+            .collect();
+        matches.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| self.entry(a.entry).severity.cmp(&self.entry(b.entry).severity))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        let nearest = if matches.iter().any(|m| m.confidence >= Confidence::Medium) {
+            Vec::new()
+        } else {
+            self.nearest(&prepared, &matches)
+        };
+        MatchReport { clean: prepared.clean, matches, nearest }
+    }
+
+    /// Keeps the best evidence per signature and scores the entry; `None` when the evidence
+    /// against outweighs the evidence for.
+    fn score_entry(&self, entry: usize, hits: Vec<(u32, Evidence)>) -> Option<Match> {
+        let mut best: HashMap<u32, Evidence> = HashMap::new();
+        for (sig, mut ev) in hits {
+            match best.get(&sig) {
+                Some(old) if old.weight.abs() >= ev.weight.abs() => {}
+                _ => {
+                    let sig_ref = self.compiled.sigs[sig as usize];
+                    ev.signature = self.entry(entry).signatures[sig_ref.signature as usize].pattern.to_string();
+                    best.insert(sig, ev);
+                }
+            }
+        }
+        let mut why: Vec<Evidence> = best.into_values().collect();
+        why.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.span.cmp(&b.span)));
+        let score = combine(why.iter().map(|e| e.weight));
+        (score > 0.0).then(|| Match {
+            entry,
+            id: self.entry(entry).id.clone(),
+            score: (score * 100.0).round() / 100.0,
+            confidence: Confidence::of(score),
+            why,
+        })
+    }
+
+    /// Entries whose title, tags or phrases share at least two meaningful words with the text.
+    fn nearest(&self, prepared: &Prepared, matched: &[Match]) -> Vec<Candidate> {
+        const LIMIT: usize = 3;
+        let text_words: std::collections::BTreeSet<String> = prepared
+            .words
+            .iter()
+            .map(|w| prepared.clean[w.start..w.end].to_lowercase())
+            .filter(|w| is_meaningful(w))
+            .collect();
+        if text_words.is_empty() {
+            return Vec::new();
+        }
+        let mut scored: Vec<Candidate> = self
+            .kb
+            .entries()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !matched.iter().any(|m| m.entry == *i))
+            .filter_map(|(i, entry)| {
+                let shared: Vec<String> =
+                    entry_words(entry).into_iter().filter(|w| text_words.contains(w)).collect();
+                (shared.len() >= 2).then(|| Candidate { entry: i, id: entry.id.clone(), shared_words: shared })
+            })
+            .collect();
+        scored.sort_by(|a, b| b.shared_words.len().cmp(&a.shared_words.len()).then_with(|| a.id.cmp(&b.id)));
+        scored.truncate(LIMIT);
+        scored
+    }
+}
+
+/// Strongest positive evidence, plus half of the other positive evidence, plus all negative.
+pub fn combine(weights: impl Iterator<Item = f32>) -> f32 {
+    let (mut positive, negative): (Vec<f32>, Vec<f32>) = weights.partition(|w| *w > 0.0);
+    positive.sort_by(|a, b| b.total_cmp(a));
+    let strongest = positive.first().copied().unwrap_or(0.0);
+    let rest: f32 = positive.iter().skip(1).sum();
+    strongest + rest / 2.0 + negative.iter().sum::<f32>()
+}
+
+/// Distinct meaningful lower-case words of an entry's title, tags, id and phrases.
+fn entry_words(entry: &Entry) -> std::collections::BTreeSet<String> {
+    let mut text = format!("{} {} {}", entry.title, entry.tags.join(" "), entry.id);
+    for sig in &entry.signatures {
+        if let crate::kb::Pattern::Phrase(p) = &sig.pattern {
+            text.push(' ');
+            text.push_str(p);
+        }
+    }
+    text.split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| is_meaningful(w))
+        .collect()
+}
+
+/// Words of four or more letters that are not everyday filler.
+fn is_meaningful(word: &str) -> bool {
+    const FILLER: &[&str] = &[
+        "this", "that", "with", "from", "have", "were", "will", "when", "then", "than", "your", "there", "their",
+        "which", "would", "could", "should", "about", "after", "before", "into", "been", "they", "them", "does",
+        "some", "what", "error", "failed", "server", "microsoft", "biztalk", "following", "please", "check",
+    ];
+    word.len() >= 4 && !word.chars().all(|c| c.is_ascii_digit()) && !FILLER.contains(&word)
+}
