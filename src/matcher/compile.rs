@@ -6,7 +6,9 @@
 use super::normalize::{word_hash, FNV_OFFSET};
 use crate::kb::{normalize_code, KnowledgeBase, Pattern};
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::bytes::{Regex, RegexBuilder};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use std::sync::OnceLock;
 use std::collections::HashMap;
 
 /// A signature's place: which entry, which of its signatures, and its weight.
@@ -44,10 +46,16 @@ pub struct Compiled {
     pub phrases_by_first_piece: Vec<Vec<u32>>,
     /// Word trigram hash -> phrases containing it.
     pub trigram_index: HashMap<u64, Vec<u32>>,
-    /// One set over every regex, to learn in one pass which ones match.
-    pub regex_set: RegexSet,
-    /// Each regex again, for its span, with its signature.
-    pub regexes: Vec<(Regex, u32)>,
+    /// Every regex, compiled the first time its literal is seen.
+    pub regexes: Vec<LazyRegex>,
+    /// One automaton over the literals every match of a regex must start or end with.
+    pub regex_literals: Option<AhoCorasick>,
+    /// For each literal of `regex_literals`, the regexes it stands for.
+    pub regexes_by_literal: Vec<Vec<u32>>,
+    /// Regexes with no usable literal: always run.
+    pub unfiltered_regexes: Vec<u32>,
+    /// Meaningful word of a title, tag, id or phrase -> entries using it (nearest candidates).
+    pub entry_words: HashMap<String, Vec<u32>>,
     /// Normalised hex code -> signatures.
     pub codes: HashMap<String, Vec<u32>>,
     /// Event id -> signatures.
@@ -69,7 +77,6 @@ impl Compiled {
         let mut phrases = Vec::new();
         let mut piece_ids: HashMap<String, u32> = HashMap::new();
         let mut piece_texts: Vec<String> = Vec::new();
-        let mut regex_sources = Vec::new();
         let mut regexes = Vec::new();
         let mut codes: HashMap<String, Vec<u32>> = HashMap::new();
         let mut event_ids: HashMap<u32, Vec<u32>> = HashMap::new();
@@ -93,13 +100,7 @@ impl Compiled {
                         phrases.push(CompiledPhrase { sig: id, pieces, trigrams: phrase_trigrams(text) });
                     }
                     Pattern::Regex(source) => {
-                        let regex = regex::RegexBuilder::new(source)
-                            .case_insensitive(true)
-                            .size_limit(1 << 24)
-                            .build()
-                            .map_err(|e| CompileError(format!("{}: {e}", entry.id)))?;
-                        regex_sources.push(source.clone());
-                        regexes.push((regex, id));
+                        regexes.push(LazyRegex { source: source.clone(), sig: id, compiled: OnceLock::new() });
                     }
                     Pattern::Code(code) => {
                         if let Some(norm) = normalize_code(code) {
@@ -132,12 +133,7 @@ impl Compiled {
                 trigram_index.entry(t).or_default().push(i as u32);
             }
         }
-        let regex_set = RegexSetBuilder::new(&regex_sources)
-            .case_insensitive(true)
-            .size_limit(1 << 26)
-            .dfa_size_limit(1 << 24)
-            .build()
-            .map_err(|e| CompileError(e.to_string()))?;
+        let (regex_literals, regexes_by_literal, unfiltered_regexes) = regex_prefilter(&regexes)?;
 
         Ok(Compiled {
             sigs,
@@ -145,12 +141,123 @@ impl Compiled {
             pieces,
             phrases_by_first_piece,
             trigram_index,
-            regex_set,
             regexes,
+            regex_literals,
+            regexes_by_literal,
+            unfiltered_regexes,
+            entry_words: entry_word_index(kb),
             codes,
             event_ids,
             msi_errors,
         })
+    }
+}
+
+/// Every meaningful word of each entry's title, tags, id and phrases, mapped to the entries.
+fn entry_word_index(kb: &KnowledgeBase) -> HashMap<String, Vec<u32>> {
+    let mut index: HashMap<String, Vec<u32>> = HashMap::new();
+    for (i, entry) in kb.entries().iter().enumerate() {
+        let mut text = format!("{} {} {}", entry.title, entry.tags.join(" "), entry.id);
+        for sig in &entry.signatures {
+            if let Pattern::Phrase(p) = &sig.pattern {
+                text.push(' ');
+                text.push_str(p);
+            }
+        }
+        let words: std::collections::BTreeSet<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .map(str::to_lowercase)
+            .filter(|w| super::is_meaningful(w))
+            .collect();
+        for word in words {
+            index.entry(word).or_default().push(i as u32);
+        }
+    }
+    index
+}
+
+/// Builds the literal prefilter: for each regex, the finite set of literals every match must
+/// start with (or, failing that, end with). A regex whose match can be found only by running
+/// it goes to the always-run list.
+#[allow(clippy::type_complexity)]
+fn regex_prefilter(regexes: &[LazyRegex]) -> Result<(Option<AhoCorasick>, Vec<Vec<u32>>, Vec<u32>), CompileError> {
+    let mut literal_ids: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut by_literal: Vec<Vec<u32>> = Vec::new();
+    let mut literals: Vec<Vec<u8>> = Vec::new();
+    let mut unfiltered = Vec::new();
+    for (index, regex) in regexes.iter().enumerate() {
+        match required_literals(&regex.source) {
+            Some(found) => {
+                for literal in found {
+                    let id = *literal_ids.entry(literal.clone()).or_insert_with(|| {
+                        literals.push(literal);
+                        by_literal.push(Vec::new());
+                        (literals.len() - 1) as u32
+                    });
+                    by_literal[id as usize].push(index as u32);
+                }
+            }
+            None => unfiltered.push(index as u32),
+        }
+    }
+    let automaton = if literals.is_empty() {
+        None
+    } else {
+        Some(
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&literals)
+                .map_err(|e| CompileError(e.to_string()))?,
+        )
+    };
+    Ok((automaton, by_literal, unfiltered))
+}
+
+/// Literals (lower-cased) of which every match of `source` starts with one, or else ends with
+/// one; `None` when there is no such small set of literals of at least three bytes.
+pub fn required_literals(source: &str) -> Option<Vec<Vec<u8>>> {
+    const MIN_LEN: usize = 3;
+    let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(source).ok()?;
+    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+        let seq = Extractor::new().kind(kind).limit_total(250).extract(&hir);
+        if let Some(found) = seq.literals() {
+            if !found.is_empty() && found.iter().all(|l| l.as_bytes().len() >= MIN_LEN) {
+                let mut out: Vec<Vec<u8>> = found.iter().map(|l| l.as_bytes().to_ascii_lowercase()).collect();
+                out.sort();
+                out.dedup();
+                return Some(out);
+            }
+        }
+    }
+    None
+}
+
+/// A signature regex, compiled on first use. Regexes run over bytes with ASCII-only classes and
+/// case folding: error texts are ASCII, and Unicode-aware `.{0,120}` costs a hundred times more
+/// to build.
+#[derive(Debug)]
+pub struct LazyRegex {
+    /// The pattern as written.
+    pub source: String,
+    /// The signature it belongs to.
+    pub sig: u32,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl Clone for LazyRegex {
+    fn clone(&self) -> Self {
+        LazyRegex { source: self.source.clone(), sig: self.sig, compiled: self.compiled.clone() }
+    }
+}
+
+impl LazyRegex {
+    /// The compiled regex; `None` only if it cannot be built (the set already built it, so
+    /// this does not happen in practice).
+    pub fn get(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| RegexBuilder::new(&self.source).case_insensitive(true).unicode(false).size_limit(1 << 24).build().ok())
+            .as_ref()
     }
 }
 

@@ -9,10 +9,16 @@ use regex::Regex;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
-/// Least share of a phrase's word trigrams a partial paste must hold.
+/// Least share of a phrase's word trigrams a partial paste must hold (unless its run is long).
 const PARTIAL_MIN_COVERAGE: f32 = 0.5;
 /// A phrase needs at least this many word trigrams (five words) to match partially.
 const PARTIAL_MIN_TRIGRAMS: usize = 3;
+/// Fewest consecutive shared trigrams (four words) for any partial match.
+const PARTIAL_MIN_RUN: usize = 2;
+/// A run of this many trigrams (six words) counts whatever share of the phrase it covers.
+const PARTIAL_LONG_RUN: usize = 4;
+/// Evidence each word of a partial run adds: six words in sequence reach medium confidence.
+const PARTIAL_WEIGHT_PER_WORD: f32 = 0.6;
 
 /// Every signature found in `text`, with its evidence (several per signature are possible).
 pub fn find_all(compiled: &Compiled, text: &Prepared) -> Vec<(u32, Evidence)> {
@@ -81,58 +87,107 @@ fn chain(pieces: &[u32], occurrences: &HashMap<u32, Vec<(usize, usize)>>, text: 
     None
 }
 
-/// Phrases of five or more words of which the text holds at least half the word trigrams in
-/// order: a partial line. Weighted by the share present.
+/// Phrases the text holds part of, in order: a partial line. The evidence is the longest run
+/// of the phrase's words found in sequence: each word of the run adds [`PARTIAL_WEIGHT_PER_WORD`],
+/// up to the phrase's own weight. A run must cover half the phrase or be at least six words.
 fn find_partial_phrases(compiled: &Compiled, text: &Prepared, fully: &HashSet<u32>, hits: &mut Vec<(u32, Evidence)>) {
     if text.words.len() < 3 || compiled.trigram_index.is_empty() {
         return;
     }
-    // phrase -> (distinct trigrams seen, first word index, last word index)
-    let mut seen: HashMap<u32, (HashSet<u64>, usize, usize)> = HashMap::new();
+    // phrase -> (trigram position in the text, trigram hash), in text order
+    let mut seen: HashMap<u32, Vec<(usize, u64)>> = HashMap::new();
     for (i, w) in text.words.windows(3).enumerate() {
         let t = trigram(w[0].hash, w[1].hash, w[2].hash);
         let Some(phrases) = compiled.trigram_index.get(&t) else { continue };
         for &p in phrases {
-            if fully.contains(&p) {
-                continue;
+            if !fully.contains(&p) {
+                seen.entry(p).or_default().push((i, t));
             }
-            let slot = seen.entry(p).or_insert_with(|| (HashSet::new(), i, i + 2));
-            slot.0.insert(t);
-            slot.2 = i + 2;
         }
     }
-    for (p, (shared, first, last)) in seen {
+    for (p, positions) in seen {
         let phrase = &compiled.phrases[p as usize];
-        let total = phrase.trigrams.len();
-        let coverage = shared.len() as f32 / total as f32;
-        if total >= PARTIAL_MIN_TRIGRAMS && shared.len() >= 2 && coverage >= PARTIAL_MIN_COVERAGE {
-            let span = (text.words[first].start, text.words[last].end);
-            let coverage = (coverage * 100.0).round() / 100.0;
-            hits.push((phrase.sig, evidence(compiled, text, phrase.sig, span, Some(coverage))));
+        let distinct: HashSet<u64> = positions.iter().map(|&(_, t)| t).collect();
+        let coverage = distinct.len() as f32 / phrase.trigrams.len() as f32;
+        let (run_start, run_len) = longest_run(positions.iter().map(|&(i, _)| i));
+        let long_enough = run_len >= PARTIAL_MIN_RUN && (coverage >= PARTIAL_MIN_COVERAGE || run_len >= PARTIAL_LONG_RUN);
+        if phrase.trigrams.len() < PARTIAL_MIN_TRIGRAMS || !long_enough {
+            continue;
         }
+        let words = run_len + 2;
+        let sig_weight = compiled.sigs[phrase.sig as usize].weight;
+        let weight = (words as f32 * PARTIAL_WEIGHT_PER_WORD).min(sig_weight);
+        let span = (text.words[run_start].start, text.words[run_start + words - 1].end);
+        let mut ev = evidence(compiled, text, phrase.sig, span, Some((coverage.min(1.0) * 100.0).round() / 100.0));
+        ev.weight = weight;
+        hits.push((phrase.sig, ev));
     }
 }
 
-/// Regexes: the set says which match; each of those is run once more for its first span.
+/// The start and length of the longest run of consecutive numbers in an ascending sequence.
+fn longest_run(positions: impl Iterator<Item = usize>) -> (usize, usize) {
+    let (mut best, mut current): ((usize, usize), (usize, usize)) = ((0, 0), (0, 0));
+    let mut previous: Option<usize> = None;
+    for i in positions {
+        current = match previous {
+            Some(p) if i == p + 1 => (current.0, current.1 + 1),
+            Some(p) if i == p => current,
+            _ => (i, 1),
+        };
+        if current.1 > best.1 {
+            best = current;
+        }
+        previous = Some(i);
+    }
+    best
+}
+
+/// Regexes: one pass of the literal prefilter picks the candidates; only those run.
 fn find_regexes(compiled: &Compiled, text: &Prepared, hits: &mut Vec<(u32, Evidence)>) {
     if compiled.regexes.is_empty() {
         return;
     }
-    for index in compiled.regex_set.matches(&text.flat).iter() {
-        let (regex, sig) = &compiled.regexes[index];
-        if let Some(m) = regex.find(&text.flat) {
-            let span = text.flat_to_clean(m.start(), m.end());
-            hits.push((*sig, evidence(compiled, text, *sig, span, None)));
+    let haystack = text.flat.as_bytes();
+    let mut candidates: Vec<u32> = compiled.unfiltered_regexes.clone();
+    if let Some(literals) = &compiled.regex_literals {
+        for m in literals.find_overlapping_iter(haystack) {
+            candidates.extend_from_slice(&compiled.regexes_by_literal[m.pattern().as_usize()]);
+        }
+    }
+    candidates.sort_unstable();
+    candidates.dedup();
+    for index in candidates {
+        let lazy = &compiled.regexes[index as usize];
+        if let Some(m) = lazy.get().and_then(|r| r.find(haystack)) {
+            let (start, end) = (floor_char(&text.flat, m.start()), ceil_char(&text.flat, m.end()));
+            let span = text.flat_to_clean(start, end);
+            hits.push((lazy.sig, evidence(compiled, text, lazy.sig, span, None)));
         }
     }
 }
 
+/// The nearest char boundary at or before `at` (a byte regex may stop inside a character).
+fn floor_char(text: &str, mut at: usize) -> usize {
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The nearest char boundary at or after `at`.
+fn ceil_char(text: &str, mut at: usize) -> usize {
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
 static HEX_CODE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(?:0x)?([0-9a-f]{8})\b|(-[12]\d{9})\b").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"(?i-u)\b(?:0x)?([0-9a-f]{8})\b|(-[12]\d{9})\b").expect("static regex"));
 static EVENT_ID: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\bevent(?:\s*id)?\s*[:#=]?\s*(\d{1,5})\b").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"(?i-u)\bevent(?:\s*id)?\s*[:#=]?\s*(\d{1,5})\b").expect("static regex"));
 static MSI_ERROR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:error(?:\s+code)?|returning|exit\s+code|return\s+code)\s*[:=#]?\s*(\d{3,5})\b")
+    Regex::new(r"(?i-u)\b(?:error(?:\s+code)?|returning|exit\s+code|return\s+code)\s*[:=#]?\s*(\d{3,5})\b")
         .expect("static regex")
 });
 

@@ -197,7 +197,8 @@ impl Matcher {
         })
     }
 
-    /// Entries whose title, tags or phrases share at least two meaningful words with the text.
+    /// Entries whose title, tags or phrases share at least two meaningful words with the text,
+    /// most shared first (one look-up per word of the text in a precomputed index).
     fn nearest(&self, prepared: &Prepared, matched: &[Match]) -> Vec<Candidate> {
         const LIMIT: usize = 3;
         let text_words: std::collections::BTreeSet<String> = prepared
@@ -206,19 +207,19 @@ impl Matcher {
             .map(|w| prepared.clean[w.start..w.end].to_lowercase())
             .filter(|w| is_meaningful(w))
             .collect();
-        if text_words.is_empty() {
-            return Vec::new();
+        let mut shared: HashMap<u32, Vec<String>> = HashMap::new();
+        for word in text_words {
+            for &entry in self.compiled.entry_words.get(&word).into_iter().flatten() {
+                shared.entry(entry).or_default().push(word.clone());
+            }
         }
-        let mut scored: Vec<Candidate> = self
-            .kb
-            .entries()
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !matched.iter().any(|m| m.entry == *i))
-            .filter_map(|(i, entry)| {
-                let shared: Vec<String> =
-                    entry_words(entry).into_iter().filter(|w| text_words.contains(w)).collect();
-                (shared.len() >= 2).then(|| Candidate { entry: i, id: entry.id.clone(), shared_words: shared })
+        let mut scored: Vec<Candidate> = shared
+            .into_iter()
+            .filter(|(entry, words)| words.len() >= 2 && !matched.iter().any(|m| m.entry == *entry as usize))
+            .map(|(entry, shared_words)| Candidate {
+                entry: entry as usize,
+                id: self.entry(entry as usize).id.clone(),
+                shared_words,
             })
             .collect();
         scored.sort_by(|a, b| b.shared_words.len().cmp(&a.shared_words.len()).then_with(|| a.id.cmp(&b.id)));
@@ -236,23 +237,8 @@ pub fn combine(weights: impl Iterator<Item = f32>) -> f32 {
     strongest + rest / 2.0 + negative.iter().sum::<f32>()
 }
 
-/// Distinct meaningful lower-case words of an entry's title, tags, id and phrases.
-fn entry_words(entry: &Entry) -> std::collections::BTreeSet<String> {
-    let mut text = format!("{} {} {}", entry.title, entry.tags.join(" "), entry.id);
-    for sig in &entry.signatures {
-        if let crate::kb::Pattern::Phrase(p) = &sig.pattern {
-            text.push(' ');
-            text.push_str(p);
-        }
-    }
-    text.split(|c: char| !c.is_alphanumeric())
-        .map(str::to_lowercase)
-        .filter(|w| is_meaningful(w))
-        .collect()
-}
-
 /// Words of four or more letters that are not everyday filler.
-fn is_meaningful(word: &str) -> bool {
+pub(crate) fn is_meaningful(word: &str) -> bool {
     const FILLER: &[&str] = &[
         "this", "that", "with", "from", "have", "were", "will", "when", "then", "than", "your", "there", "their",
         "which", "would", "could", "should", "about", "after", "before", "into", "been", "they", "them", "does",

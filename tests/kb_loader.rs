@@ -1,0 +1,137 @@
+//! Loading knowledge layers: overlays add and replace entries by id; every broken file is a
+//! clear error naming its file and line.
+
+use bts_doctor::kb::{KnowledgeBase, Level, Sources};
+use std::fs;
+use std::path::Path;
+
+const ENTRY: &str = r#"id: sql-test-overlay
+title: Overlay test entry
+kind: known-issue
+phase: any
+severity: warning
+applies_to: ["2016"]
+signatures:
+  - phrase: "zebra overlay marker"
+cause: A test.
+fix:
+  - step: Nothing.
+references: [https://example.org/a]
+examples: ["zebra overlay marker one", "zebra overlay marker two"]
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) {
+    fs::create_dir_all(dir).unwrap();
+    fs::write(dir.join(name), text).unwrap();
+}
+
+fn overlay(dirs: &[&Path]) -> Sources {
+    Sources { embedded: true, optional_dirs: vec![], dirs: dirs.iter().map(|d| d.to_path_buf()).collect() }
+}
+
+#[test]
+fn the_embedded_knowledge_loads_on_its_own() {
+    let kb = KnowledgeBase::embedded().expect("embedded knowledge loads");
+    assert!(kb.entries().len() >= 70, "only {} entries", kb.entries().len());
+    assert_eq!(kb.fingerprint().len(), 16);
+    assert!(kb.entries().iter().all(|e| e.origin.layer == "embedded"));
+}
+
+#[test]
+fn an_overlay_adds_an_entry_and_another_replaces_it_by_id() {
+    let base = KnowledgeBase::embedded().unwrap();
+    let one = tempfile::tempdir().unwrap();
+    let two = tempfile::tempdir().unwrap();
+    write(one.path(), "a.yaml", ENTRY);
+    write(&two.path().join("issues"), "b.yaml", &ENTRY.replace("Overlay test entry", "Replaced title"));
+
+    let kb = overlay(&[one.path()]).load().unwrap();
+    assert_eq!(kb.entries().len(), base.entries().len() + 1);
+    assert_eq!(kb.get("sql-test-overlay").unwrap().title, "Overlay test entry");
+    assert_ne!(kb.fingerprint(), base.fingerprint());
+
+    let kb = overlay(&[one.path(), two.path()]).load().unwrap();
+    assert_eq!(kb.entries().len(), base.entries().len() + 1);
+    let e = kb.get("sql-test-overlay").unwrap();
+    assert_eq!(e.title, "Replaced title");
+    assert!(e.origin.file.ends_with("b.yaml"));
+    assert_eq!(kb.replaced().len(), 1);
+}
+
+#[test]
+fn an_overlay_can_replace_a_shipped_entry() {
+    let base = KnowledgeBase::embedded().unwrap();
+    let shipped = &base.entries()[0];
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "mine.yaml", &ENTRY.replace("sql-test-overlay", &shipped.id));
+    let kb = overlay(&[dir.path()]).load().unwrap();
+    assert_eq!(kb.entries().len(), base.entries().len());
+    assert_eq!(kb.get(&shipped.id).unwrap().title, "Overlay test entry");
+}
+
+#[test]
+fn malformed_yaml_names_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "broken.yaml", &ENTRY.replace("kind: known-issue", "kind: known-issue\n  - stray: [unclosed"));
+    let err = overlay(&[dir.path()]).load().unwrap_err();
+    let p = &err.problems[0];
+    assert!(p.file.ends_with("broken.yaml"), "{p}");
+    assert!(p.line.is_some() && p.column.is_some(), "{p}");
+    assert_eq!(p.level, Level::Error);
+    let shown = p.to_string();
+    assert!(shown.contains("broken.yaml:"), "{shown}");
+}
+
+#[test]
+fn a_bad_regex_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "regex.yaml", &ENTRY.replace("  - phrase: \"zebra overlay marker\"", "  - phrase: \"zebra overlay marker\"\n  - regex: 'unclosed (group'"));
+    let err = overlay(&[dir.path()]).load().unwrap_err();
+    let p = &err.problems[0];
+    assert_eq!(p.line, Some(9), "{p}");
+    assert!(p.message.contains("invalid regex"), "{p}");
+    assert!(p.to_string().starts_with(&format!("{}:9:", dir.path().join("regex.yaml").display())), "{p}");
+}
+
+#[test]
+fn a_duplicate_id_in_one_layer_names_both_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.yaml", ENTRY);
+    write(dir.path(), "b.yaml", ENTRY);
+    let err = overlay(&[dir.path()]).load().unwrap_err();
+    assert_eq!(err.problems.len(), 1);
+    let p = &err.problems[0];
+    assert!(p.file.ends_with("b.yaml") && p.message.contains("a.yaml"), "{p}");
+    assert!(p.message.contains("duplicate id `sql-test-overlay`"), "{p}");
+    assert_eq!(p.line, Some(1));
+}
+
+#[test]
+fn every_problem_is_reported_not_just_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.yaml", &ENTRY.replace("severity: warning", "severity: awful"));
+    write(dir.path(), "b.yaml", "id: [");
+    fs::write(dir.path().join("c.yaml"), [0xff, 0xfe, 0x00]).unwrap();
+    let err = overlay(&[dir.path()]).load().unwrap_err();
+    let files: Vec<&str> = err.problems.iter().map(|p| p.file.rsplit('/').next().unwrap()).collect();
+    assert_eq!(files, ["a.yaml", "b.yaml", "c.yaml"]);
+    assert!(err.problems[2].message.contains("not UTF-8"));
+}
+
+#[test]
+fn a_missing_overlay_directory_is_an_error_but_a_missing_config_dir_is_not() {
+    let missing = Path::new("/nonexistent/bts-doctor-kb");
+    let err = overlay(&[missing]).load().unwrap_err();
+    assert!(err.problems[0].message.contains("does not exist"));
+    let quiet = Sources { embedded: true, optional_dirs: vec![missing.to_path_buf()], dirs: vec![] };
+    assert!(quiet.load().is_ok());
+}
+
+#[test]
+fn other_knowledge_folders_are_not_read_as_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("playbooks"), "p.yaml", "steps: []\n");
+    write(dir.path(), "a.yaml", ENTRY);
+    let kb = overlay(&[dir.path()]).load().unwrap();
+    assert!(kb.get("sql-test-overlay").is_some());
+}

@@ -1,0 +1,76 @@
+//! The shipped knowledge base tests itself: every example ranks its entry first, no
+//! counter-example does, and the ids other tools rely on exist.
+
+use bts_doctor::kb::lint::lint;
+use bts_doctor::kb::{KnowledgeBase, Level};
+use bts_doctor::matcher::Matcher;
+
+/// Ids that reports, playbooks and users refer to; renaming one breaks them.
+const CONTRACT_IDS: &[&str] = &[
+    "sso-cluster-master-secret-not-running",
+    "sso-service-regasm-ssosql",
+    "bam-portal-views-critical-failure",
+    "bam-portal-64bit-unreachable",
+    "bam-alerts-configured-on-runtime",
+    "certificate-store-missing",
+    "soap-trust-level-after-upgrade",
+    "bam-edi-activities-not-upgraded",
+    "setup-failed-upgrade-recovery",
+    "mixed-biztalk-versions-in-group",
+    "host-default-host-missing",
+    "config-custom-bindings-net46",
+    "bam-rta-requires-sql-enterprise",
+    "msdtc-not-enabled",
+];
+
+fn matcher() -> Matcher {
+    Matcher::new(KnowledgeBase::embedded().expect("embedded knowledge loads")).expect("compiles")
+}
+
+#[test]
+fn every_example_ranks_first_and_no_counter_example_does() {
+    let report = lint(&matcher());
+    let errors: Vec<String> =
+        report.problems.iter().filter(|p| p.level == Level::Error).map(|p| p.to_string()).collect();
+    assert!(errors.is_empty(), "kb lint errors:\n{}", errors.join("\n"));
+    assert!(report.texts_checked >= 2 * report.entries);
+}
+
+#[test]
+fn the_contract_ids_exist() {
+    let m = matcher();
+    for id in CONTRACT_IDS {
+        assert!(m.kb().get(id).is_some(), "missing knowledge entry `{id}`");
+    }
+}
+
+#[test]
+fn both_bam_alerts_messages_point_to_the_runtime_configuration_issue() {
+    let m = matcher();
+    let entry = m.kb().get("bam-alerts-configured-on-runtime").unwrap();
+    let texts = entry.examples.join("\n");
+    assert!(texts.contains("Service BAMAlerts was not found on computer"), "{texts}");
+    assert!(texts.contains("error: 40"), "{texts}");
+}
+
+#[test]
+fn the_knowledge_covers_the_seed_and_real_world_errors() {
+    let m = matcher();
+    let entries = m.kb().entries();
+    assert!(entries.len() >= 70, "{} entries", entries.len());
+    for area in ["sso", "msdtc", "sql", "setup", "config", "bam", "host", "bre"] {
+        assert!(entries.iter().any(|e| e.area() == area), "no `{area}-` entry");
+    }
+    for e in entries {
+        assert!(!e.fix.is_empty() && e.references.iter().any(|r| r.starts_with("http")), "{}", e.id);
+    }
+}
+
+#[test]
+fn an_msdtc_marker_beats_the_bare_word_sso() {
+    let report = matcher().match_text(
+        "Failed to configure SSO. Exception of type 'System.EnterpriseServices.TransactionProxyException' was thrown.",
+    );
+    let best = report.best_confident().expect("a confident match");
+    assert!(best.id.starts_with("msdtc-"), "{} ranked first", best.id);
+}
