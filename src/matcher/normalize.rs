@@ -294,7 +294,7 @@ mod tests {
     fn squash_joins_words_split_by_a_hard_wrap() {
         let p = Prepared::new("SSO Master Secret Ser\nver service is\r\nnot running");
         assert!(p.squash.contains("ssomastersecretserverserviceisnotrunning"));
-        assert_eq!(p.words.len(), 8);
+        assert_eq!(p.words.len(), 9);
         assert_eq!(p.words[3].hash, word_hash("ser"));
     }
 
