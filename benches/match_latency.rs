@@ -66,7 +66,11 @@ fn synthetic_kb(count: usize) -> KnowledgeBase {
         }
         let regex = format!(r"{} \S+ {} \d+", rng.pick(&vocab), rng.pick(&vocab));
         signatures.push(Signature { pattern: Pattern::Regex(regex), weight: 5.0, line: 0 });
-        signatures.push(Signature { pattern: Pattern::Code(format!("0x{:08X}", rng.next() as u32)), weight: 5.0, line: 0 });
+        signatures.push(Signature {
+            pattern: Pattern::Code(format!("0x{:08X}", rng.next() as u32)),
+            weight: 5.0,
+            line: 0,
+        });
         entries.push(Entry {
             id: format!("syn-entry-{n}"),
             title: format!("Synthetic entry {n}"),

@@ -13,7 +13,8 @@ fn cmd() -> Command {
     c
 }
 
-const CLUSTER: &str = "SSO Master Secret Server service is not running on BTSCLUSTER01.Please start the service to continue the upgrade.";
+const CLUSTER: &str =
+    "SSO Master Secret Server service is not running on BTSCLUSTER01.Please start the service to continue the upgrade.";
 
 #[test]
 fn match_prints_the_fix_and_exits_0() {
@@ -141,7 +142,13 @@ fn overlays_come_from_the_flag_the_environment_and_the_config_dir() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("w.yaml"), entry).unwrap();
     cmd().args(["match", text]).assert().code(1);
-    cmd().arg("--kb").arg(dir.path()).args(["match", text]).assert().code(0).stdout(predicate::str::contains("sql-walrus-overlay"));
+    cmd()
+        .arg("--kb")
+        .arg(dir.path())
+        .args(["match", text])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("sql-walrus-overlay"));
     cmd().env("BTS_DOCTOR_KB", dir.path()).args(["match", text]).assert().code(0);
     let config = tempfile::tempdir().unwrap();
     let kb_dir = config.path().join("bts-doctor").join("knowledge");

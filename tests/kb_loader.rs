@@ -85,7 +85,14 @@ fn malformed_yaml_names_file_line_and_column() {
 #[test]
 fn a_bad_regex_names_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "regex.yaml", &ENTRY.replace("  - phrase: \"zebra overlay marker\"", "  - phrase: \"zebra overlay marker\"\n  - regex: 'unclosed (group'"));
+    write(
+        dir.path(),
+        "regex.yaml",
+        &ENTRY.replace(
+            "  - phrase: \"zebra overlay marker\"",
+            "  - phrase: \"zebra overlay marker\"\n  - regex: 'unclosed (group'",
+        ),
+    );
     let err = overlay(&[dir.path()]).load().unwrap_err();
     let p = &err.problems[0];
     assert_eq!(p.line, Some(9), "{p}");

@@ -115,13 +115,17 @@ fn hresults_match_in_any_case_with_or_without_0x_and_as_signed_decimals() {
 fn return_value_3_is_an_error_and_return_value_1_is_not() {
     assert_eq!(best("Action ended 15:48:23: InstallFinalize. Return value 3.").as_deref(), Some("setup-msi-1603"));
     assert_eq!(best("Action ended 15:48:23: InstallFinalize. Return value 1."), None);
-    assert_eq!(best("MSI (s) (74:A8) [12:44:33:875]: MainEngineThread is returning 1603").as_deref(), Some("setup-msi-1603"));
+    assert_eq!(
+        best("MSI (s) (74:A8) [12:44:33:875]: MainEngineThread is returning 1603").as_deref(),
+        Some("setup-msi-1603")
+    );
     assert_eq!(best("copied 1603 files"), None);
 }
 
 #[test]
 fn distinctive_evidence_beats_a_generic_word() {
-    let text = "The SSO service failed: Exception of type 'System.EnterpriseServices.TransactionProxyException' was thrown.";
+    let text =
+        "The SSO service failed: Exception of type 'System.EnterpriseServices.TransactionProxyException' was thrown.";
     let report = matcher().match_text(text);
     assert_eq!(report.matches[0].id, "msdtc-proxy");
     let sso = report.matches.iter().find(|m| m.id == "sso-generic").expect("sso also seen");

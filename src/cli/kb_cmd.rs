@@ -68,7 +68,8 @@ fn run_lint(global: &GlobalArgs, args: LintArgs) -> u8 {
     };
     let report = lint(&matcher);
     if args.json {
-        let doc = serde_json::json!({ "schema": JSON_SCHEMA, "fingerprint": matcher.kb().fingerprint(), "lint": report });
+        let doc =
+            serde_json::json!({ "schema": JSON_SCHEMA, "fingerprint": matcher.kb().fingerprint(), "lint": report });
         print(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
     } else {
         let mut out = String::new();
@@ -148,7 +149,14 @@ fn run_show(global: &GlobalArgs, args: ShowArgs) -> u8 {
     }
     let mut out = String::new();
     let _ = writeln!(out, "{}\n   {}", entry.id, entry.title);
-    let _ = writeln!(out, "   {} · {} · {} · BizTalk {}", entry.severity, entry.kind, entry.phase, entry.applies_to.join(", "));
+    let _ = writeln!(
+        out,
+        "   {} · {} · {} · BizTalk {}",
+        entry.severity,
+        entry.kind,
+        entry.phase,
+        entry.applies_to.join(", ")
+    );
     text::entry_body(&mut out, entry);
     out.push_str("\n   Recognised by:\n");
     for s in &entry.signatures {

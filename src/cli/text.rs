@@ -49,7 +49,8 @@ pub fn match_report(matcher: &Matcher, report: &MatchReport, top: usize) -> Stri
         }
         entry_body(&mut out, e);
     }
-    let others: Vec<_> = report.matches.iter().skip(confident.len()).filter(|m| m.confidence == Confidence::Low).take(3).collect();
+    let others: Vec<_> =
+        report.matches.iter().skip(confident.len()).filter(|m| m.confidence == Confidence::Low).take(3).collect();
     if !others.is_empty() {
         out.push_str("\nAlso weakly related: ");
         out.push_str(&others.iter().map(|m| m.id.as_str()).collect::<Vec<_>>().join(", "));

@@ -122,9 +122,12 @@ fn completeness(entry: &Entry, problems: &mut Vec<Problem>) {
 fn describe(report: &MatchReport, id: &str) -> String {
     let ours = report.matches.iter().find(|m| m.id == id);
     let best = report.matches.first();
-    let ours_text = ours.map_or("it scored nothing".to_string(), |m| format!("it scored {} ({})", m.score, m.confidence.as_str()));
+    let ours_text =
+        ours.map_or("it scored nothing".to_string(), |m| format!("it scored {} ({})", m.score, m.confidence.as_str()));
     match best {
-        Some(b) if b.id != id => format!("`{}` ranks first with {} ({}); {ours_text}", b.id, b.score, b.confidence.as_str()),
+        Some(b) if b.id != id => {
+            format!("`{}` ranks first with {} ({}); {ours_text}", b.id, b.score, b.confidence.as_str())
+        }
         Some(b) if b.confidence >= crate::matcher::Confidence::Medium => {
             format!("it ranks first with {} ({})", b.score, b.confidence.as_str())
         }

@@ -63,7 +63,12 @@ impl Sources {
                 layers.push(read_dir_layer(dir, &mut problems));
             } else {
                 let why = if dir.exists() { "is not a directory" } else { "does not exist" };
-                problems.push(Problem::error(&dir.display().to_string(), None, None, format!("knowledge directory {why}")));
+                problems.push(Problem::error(
+                    &dir.display().to_string(),
+                    None,
+                    None,
+                    format!("knowledge directory {why}"),
+                ));
             }
         }
         merge(layers, problems)
@@ -93,9 +98,9 @@ fn read_dir_layer(dir: &Path, problems: &mut Vec<Problem>) -> Layer {
     let files = paths
         .into_iter()
         .map(|p| {
-            let text = std::fs::read(&p).map_err(|e| e.to_string()).and_then(|bytes| {
-                String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_string())
-            });
+            let text = std::fs::read(&p)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_string()));
             (p.display().to_string(), text)
         })
         .collect();
@@ -106,7 +111,12 @@ fn collect(dir: &Path, recurse: bool, out: &mut Vec<PathBuf>, problems: &mut Vec
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            problems.push(Problem::error(&dir.display().to_string(), None, None, format!("cannot read directory: {e}")));
+            problems.push(Problem::error(
+                &dir.display().to_string(),
+                None,
+                None,
+                format!("cannot read directory: {e}"),
+            ));
             return;
         }
     };

@@ -88,9 +88,8 @@ impl Pattern {
     pub fn default_weight(&self) -> f32 {
         match self {
             Pattern::Phrase(text) => {
-                let significant: usize = phrase_fixed_parts(text)
-                    .map(|part| part.chars().filter(|c| c.is_alphanumeric()).count())
-                    .sum();
+                let significant: usize =
+                    phrase_fixed_parts(text).map(|part| part.chars().filter(|c| c.is_alphanumeric()).count()).sum();
                 (significant as f32 / 8.0).clamp(1.0, 6.0)
             }
             Pattern::Regex(_) | Pattern::Code(_) => 5.0,

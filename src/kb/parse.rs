@@ -67,12 +67,7 @@ pub fn parse_entry(text: &str, origin: Origin) -> Result<Entry, Vec<Problem>> {
     let raw: RawEntry = serde_saphyr::from_str(text).map_err(|err| {
         let located = err.location();
         let message = err.without_snippet().to_string();
-        vec![Problem::error(
-            &origin.file,
-            located.map(|l| l.line()),
-            located.map(|l| l.column()),
-            first_line(&message),
-        )]
+        vec![Problem::error(&origin.file, located.map(|l| l.line()), located.map(|l| l.column()), first_line(&message))]
     })?;
     validate(raw, origin)
 }
@@ -94,7 +89,10 @@ fn validate(raw: RawEntry, mut origin: Origin) -> Result<Entry, Vec<Problem>> {
 
     let id = raw.id.value.trim().to_string();
     if !is_kebab_id(&id) {
-        at(id_line, format!("id `{id}` must be lower-case words joined by `-`, starting with its area (e.g. `sso-...`)"));
+        at(
+            id_line,
+            format!("id `{id}` must be lower-case words joined by `-`, starting with its area (e.g. `sso-...`)"),
+        );
     }
     if raw.title.trim().is_empty() {
         at(id_line, format!("entry `{id}` has an empty title"));
@@ -176,11 +174,15 @@ fn signature(raw: RawSignature) -> Result<Signature, String> {
     if let Some(n) = raw.msi_error {
         patterns.push(Pattern::MsiError(n));
     }
-    let pattern = match patterns.len() {
-        1 => patterns.remove(0),
-        0 => return Err("a signature needs one of: phrase, regex, code, event_id, msi_error".into()),
-        _ => return Err("a signature may have only one of: phrase, regex, code, event_id, msi_error (split it into several)".into()),
-    };
+    let pattern =
+        match patterns.len() {
+            1 => patterns.remove(0),
+            0 => return Err("a signature needs one of: phrase, regex, code, event_id, msi_error".into()),
+            _ => return Err(
+                "a signature may have only one of: phrase, regex, code, event_id, msi_error (split it into several)"
+                    .into(),
+            ),
+        };
     let weight = match raw.weight {
         Some(w) if !(-10.0..=10.0).contains(&w) || w == 0.0 => {
             return Err(format!("weight {w} is outside -10..10 or zero"));
@@ -219,9 +221,7 @@ pub fn normalize_code(code: &str) -> Option<String> {
 fn is_kebab_id(id: &str) -> bool {
     let parts: Vec<&str> = id.split('-').collect();
     parts.len() >= 2
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use crate::kb::{normalize_code, KnowledgeBase, Pattern};
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use std::sync::OnceLock;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// A signature's place: which entry, which of its signatures, and its weight.
 #[derive(Debug, Clone, Copy)]
@@ -256,7 +256,9 @@ impl LazyRegex {
     /// this does not happen in practice).
     pub fn get(&self) -> Option<&Regex> {
         self.compiled
-            .get_or_init(|| RegexBuilder::new(&self.source).case_insensitive(true).unicode(false).size_limit(1 << 24).build().ok())
+            .get_or_init(|| {
+                RegexBuilder::new(&self.source).case_insensitive(true).unicode(false).size_limit(1 << 24).build().ok()
+            })
             .as_ref()
     }
 }

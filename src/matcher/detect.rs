@@ -33,13 +33,7 @@ pub fn find_all(compiled: &Compiled, text: &Prepared) -> Vec<(u32, Evidence)> {
 fn evidence(compiled: &Compiled, text: &Prepared, sig: u32, span: (usize, usize), partial: Option<f32>) -> Evidence {
     let sig_ref = compiled.sigs[sig as usize];
     let weight = sig_ref.weight * partial.unwrap_or(1.0);
-    Evidence {
-        signature: String::new(),
-        matched: text.clean[span.0..span.1].to_string(),
-        span,
-        weight,
-        partial,
-    }
+    Evidence { signature: String::new(), matched: text.clean[span.0..span.1].to_string(), span, weight, partial }
 }
 
 /// Whole phrases: every piece found in order, with at most [`MAX_VARIABLE_GAP`] letters and
@@ -110,7 +104,8 @@ fn find_partial_phrases(compiled: &Compiled, text: &Prepared, fully: &HashSet<u3
         let distinct: HashSet<u64> = positions.iter().map(|&(_, t)| t).collect();
         let coverage = distinct.len() as f32 / phrase.trigrams.len() as f32;
         let (run_start, run_len) = longest_run(positions.iter().map(|&(i, _)| i));
-        let long_enough = run_len >= PARTIAL_MIN_RUN && (coverage >= PARTIAL_MIN_COVERAGE || run_len >= PARTIAL_LONG_RUN);
+        let long_enough =
+            run_len >= PARTIAL_MIN_RUN && (coverage >= PARTIAL_MIN_COVERAGE || run_len >= PARTIAL_LONG_RUN);
         if phrase.trigrams.len() < PARTIAL_MIN_TRIGRAMS || !long_enough {
             continue;
         }

@@ -153,10 +153,8 @@ impl Matcher {
         for (sig, evidence) in hits {
             by_entry.entry(self.compiled.sigs[sig as usize].entry).or_default().push((sig, evidence));
         }
-        let mut matches: Vec<Match> = by_entry
-            .into_iter()
-            .filter_map(|(entry, hits)| self.score_entry(entry as usize, hits))
-            .collect();
+        let mut matches: Vec<Match> =
+            by_entry.into_iter().filter_map(|(entry, hits)| self.score_entry(entry as usize, hits)).collect();
         matches.sort_by(|a, b| {
             b.score
                 .total_cmp(&a.score)
@@ -240,9 +238,41 @@ pub fn combine(weights: impl Iterator<Item = f32>) -> f32 {
 /// Words of four or more letters that are not everyday filler.
 pub(crate) fn is_meaningful(word: &str) -> bool {
     const FILLER: &[&str] = &[
-        "this", "that", "with", "from", "have", "were", "will", "when", "then", "than", "your", "there", "their",
-        "which", "would", "could", "should", "about", "after", "before", "into", "been", "they", "them", "does",
-        "some", "what", "error", "failed", "server", "microsoft", "biztalk", "following", "please", "check",
+        "this",
+        "that",
+        "with",
+        "from",
+        "have",
+        "were",
+        "will",
+        "when",
+        "then",
+        "than",
+        "your",
+        "there",
+        "their",
+        "which",
+        "would",
+        "could",
+        "should",
+        "about",
+        "after",
+        "before",
+        "into",
+        "been",
+        "they",
+        "them",
+        "does",
+        "some",
+        "what",
+        "error",
+        "failed",
+        "server",
+        "microsoft",
+        "biztalk",
+        "following",
+        "please",
+        "check",
     ];
     word.len() >= 4 && !word.chars().all(|c| c.is_ascii_digit()) && !FILLER.contains(&word)
 }

@@ -12,8 +12,10 @@ static CONNECTION_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)\b((?:password|pwd)\s*=\s*)(?:"[^"]*"|'[^']*'|\{[^}]*\}|[^;"'\s]+)"#).expect("static regex")
 });
 static ARGUMENT_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)([-/](?:password|pwd|passwd|secret|masterSecretPassword|mspassword)\s*[:=]\s*)(?:"[^"]*"|'[^']*'|\S+)"#)
-        .expect("static regex")
+    Regex::new(
+        r#"(?i)([-/](?:password|pwd|passwd|secret|masterSecretPassword|mspassword)\s*[:=]\s*)(?:"[^"]*"|'[^']*'|\S+)"#,
+    )
+    .expect("static regex")
 });
 static URL_SECRET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)([?&](?:access_token|token|sig|code|key|password|pwd|api[_-]?key|client_secret)=)[^&\s#]+")
@@ -50,7 +52,10 @@ mod tests {
 
     #[test]
     fn arguments_and_urls_are_masked_and_clean_text_is_untouched() {
-        assert_eq!(secrets("ssoconfig -restoresecret x.bak -password:S3cret!"), "ssoconfig -restoresecret x.bak -password:***");
+        assert_eq!(
+            secrets("ssoconfig -restoresecret x.bak -password:S3cret!"),
+            "ssoconfig -restoresecret x.bak -password:***"
+        );
         assert_eq!(secrets("GET https://h/x?token=abc&y=1"), "GET https://h/x?token=***&y=1");
         assert_eq!(secrets("http://user:hunter2@host/"), "http://user:***@host/");
         assert!(matches!(secrets("Login failed for user 'sa'."), std::borrow::Cow::Borrowed(_)));
