@@ -1,6 +1,8 @@
 //! bts-doctor: an offline assistant for upgrading Microsoft BizTalk Server 2013 / 2013 R2 to
 //! 2016. The core (`kb`, `matcher`, `report`) returns data and never prints; `cli` presents it.
 
+#![warn(missing_docs)]
+
 pub mod cli;
 pub mod kb;
 pub mod matcher;

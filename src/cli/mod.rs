@@ -18,8 +18,10 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "bts-doctor", version, about, long_about = None)]
 pub struct Cli {
+    /// Options every subcommand understands.
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// The subcommand; none opens the terminal UI.
     #[command(subcommand)]
     pub command: Option<Command>,
 }

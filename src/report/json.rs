@@ -25,16 +25,27 @@ pub struct MatchDocument {
 /// One match in `match --json`.
 #[derive(Debug, Serialize)]
 pub struct MatchItem {
+    /// The entry's id.
     pub id: String,
+    /// The entry's title.
     pub title: String,
+    /// `known-issue`, `precondition` or `post-upgrade`.
     pub kind: String,
+    /// `blocker`, `error`, `warning` or `info`.
     pub severity: String,
+    /// `before-upgrade`, `during-upgrade`, `after-upgrade` or `any`.
     pub phase: String,
+    /// Strongest evidence plus half the rest.
     pub score: f32,
+    /// `high`, `medium` or `low`.
     pub confidence: &'static str,
+    /// The evidence, strongest first.
     pub why: Vec<WhyItem>,
+    /// Why it happens.
     pub cause: String,
+    /// Ordered fix steps.
     pub fix: Vec<FixStep>,
+    /// Where the facts come from.
     pub references: Vec<String>,
 }
 
@@ -55,8 +66,11 @@ pub struct WhyItem {
 /// A nearest candidate in `match --json`.
 #[derive(Debug, Serialize)]
 pub struct NearestItem {
+    /// The entry's id.
     pub id: String,
+    /// The entry's title.
     pub title: String,
+    /// Words of the text found in the entry.
     pub shared_words: Vec<String>,
 }
 
@@ -111,22 +125,32 @@ pub fn match_document(matcher: &Matcher, query: &str, report: &MatchReport, top:
 /// `kb list --json`.
 #[derive(Debug, Serialize)]
 pub struct KbListDocument<'a> {
+    /// Always 1 for this layout.
     pub schema: u32,
     /// The knowledge-base version: a hash of the loaded entries.
     pub fingerprint: &'a str,
+    /// Every entry, sorted by id.
     pub entries: Vec<KbListItem<'a>>,
 }
 
 /// One entry in `kb list --json`.
 #[derive(Debug, Serialize)]
 pub struct KbListItem<'a> {
+    /// The entry's id.
     pub id: &'a str,
+    /// The entry's title.
     pub title: &'a str,
+    /// Known issue, precondition or post-upgrade task.
     pub kind: String,
+    /// When it matters.
     pub phase: String,
+    /// How bad it is.
     pub severity: String,
+    /// BizTalk versions.
     pub applies_to: &'a [String],
+    /// Extra filter words.
     pub tags: &'a [String],
+    /// `embedded` or the overlay directory it came from.
     pub source: &'a str,
 }
 
@@ -154,6 +178,8 @@ pub fn kb_list_document<'a>(fingerprint: &'a str, entries: &'a [Entry]) -> KbLis
 /// `kb show ID --json`: the whole entry.
 #[derive(Debug, Serialize)]
 pub struct KbShowDocument<'a> {
+    /// Always 1 for this layout.
     pub schema: u32,
+    /// The whole entry.
     pub entry: &'a Entry,
 }
