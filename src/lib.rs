@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod kb;
+pub mod logs;
 pub mod matcher;
 pub mod report;
 

@@ -1,0 +1,4 @@
+//! Reading setup, configuration, MSI and event logs.
+pub mod decode;
+pub mod format;
+pub mod lines;
