@@ -1,4 +1,8 @@
-//! Reading setup, configuration, MSI and event logs.
+//! Reading setup, configuration, MSI and event logs: decoding, format detection, records,
+//! Windows Installer knowledge, unknown-error templates.
 pub mod decode;
 pub mod format;
 pub mod lines;
+pub mod msi;
+pub mod records;
+pub mod template;

@@ -56,6 +56,11 @@ pub struct Compiled {
     pub unfiltered_regexes: Vec<u32>,
     /// Meaningful word of a title, tag, id or phrase -> entries using it (nearest candidates).
     pub entry_words: HashMap<String, Vec<u32>>,
+    /// One literal per signature (a phrase's longest word, a regex's required literals, the
+    /// digits of a code or number): text holding none of them cannot match anything.
+    pub anchors: Option<AhoCorasick>,
+    /// Some signature has no anchor, so every text must be matched in full.
+    pub unanchored: bool,
     /// Normalised hex code -> signatures.
     pub codes: HashMap<String, Vec<u32>>,
     /// Event id -> signatures.
@@ -134,6 +139,7 @@ impl Compiled {
             }
         }
         let (regex_literals, regexes_by_literal, unfiltered_regexes) = regex_prefilter(&regexes)?;
+        let (anchors, unanchored) = anchor_automaton(kb)?;
 
         Ok(Compiled {
             sigs,
@@ -146,11 +152,51 @@ impl Compiled {
             regexes_by_literal,
             unfiltered_regexes,
             entry_words: entry_word_index(kb),
+            anchors,
+            unanchored,
             codes,
             event_ids,
             msi_errors,
         })
     }
+}
+
+/// The anchor literals of every signature (see [`Compiled::anchors`]).
+fn anchor_automaton(kb: &KnowledgeBase) -> Result<(Option<AhoCorasick>, bool), CompileError> {
+    let mut anchors: Vec<Vec<u8>> = Vec::new();
+    let mut unanchored = false;
+    for sig in kb.entries().iter().flat_map(|e| &e.signatures) {
+        let found: Option<Vec<Vec<u8>>> = match &sig.pattern {
+            Pattern::Phrase(p) => crate::kb::model::phrase_fixed_parts(p)
+                .flat_map(|part| part.split(|c: char| !c.is_alphanumeric()))
+                .max_by_key(|w| w.len())
+                .filter(|w| w.len() >= 2)
+                .map(|w| vec![w.to_lowercase().into_bytes()]),
+            Pattern::Regex(r) => required_literals(r),
+            Pattern::Code(c) => normalize_code(c).map(|hex| {
+                let signed = u32::from_str_radix(&hex, 16).map(|v| (v as i32).to_string()).unwrap_or_default();
+                vec![hex.into_bytes(), signed.into_bytes()]
+            }),
+            Pattern::EventId(n) | Pattern::MsiError(n) => Some(vec![n.to_string().into_bytes()]),
+        };
+        match found {
+            Some(list) => anchors.extend(list),
+            None => unanchored = true,
+        }
+    }
+    anchors.sort();
+    anchors.dedup();
+    let automaton = if anchors.is_empty() {
+        None
+    } else {
+        Some(
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&anchors)
+                .map_err(|e| CompileError(e.to_string()))?,
+        )
+    };
+    Ok((automaton, unanchored))
 }
 
 /// Every meaningful word of each entry's title, tags, id and phrases, mapped to the entries.

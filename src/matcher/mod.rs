@@ -145,6 +145,13 @@ impl Matcher {
         &self.kb.entries()[index]
     }
 
+    /// Cheap test, one automaton pass: `false` means no signature can match `text`, so a log
+    /// scanner can skip the full match. (A partial line that lacks a phrase's longest word
+    /// is among what it skips.)
+    pub fn may_match(&self, text: &str) -> bool {
+        self.compiled.unanchored || self.compiled.anchors.as_ref().is_some_and(|a| a.is_match(text))
+    }
+
     /// Matches `text` against every entry.
     pub fn match_text(&self, text: &str) -> MatchReport {
         let prepared = Prepared::new(text);

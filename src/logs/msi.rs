@@ -1,0 +1,215 @@
+//! Windows Installer verbose logs: which lines are errors (and which only look like it), and
+//! what the log says as a whole: the product, install vs upgrade vs uninstall, the action that
+//! failed first and the final exit code.
+
+use super::records::{Level, Record};
+use regex::Regex;
+use serde::Serialize;
+use std::sync::LazyLock;
+
+/// `MSI (s) (2C:64) [15:48:23:562]: ` — the prefix of engine lines.
+static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^MSI \([a-zA-Z]\) \([0-9A-Fa-f]{1,4}[:!][0-9A-Fa-f]{1,4}\) \[(\d{1,2}:\d{2}:\d{2}:\d{1,3})\]: ").expect("static regex")
+});
+static ERROR_NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?-u)\bError (\d{3,5})\.").expect("static regex"));
+static WARNING_NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?-u)\bWarning (\d{3,5})\.").expect("static regex"));
+static RETURNING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"MainEngineThread is returning (\d+)").expect("static regex"));
+static STATUS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)success or error status: (-?\d+)").expect("static regex"));
+static ACTION_ENDED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^Action ended (\d{1,2}:\d{2}:\d{2}): ([^.]+)\. Return value (\d+)\.").expect("static regex"));
+static CA_ERROR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"CustomAction (\S+) returned actual error code (-?\d+)").expect("static regex"));
+static PRODUCT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^Product: (.+?) -- |Product Name: (.+?)\. Product Version|^Property\([SC]\): ProductName = (.+)$)")
+        .expect("static regex")
+});
+
+/// Exit codes that mean success (3010 and 1641: success, restart needed or started).
+const SUCCESS_CODES: [i64; 3] = [0, 3010, 1641];
+
+/// The message of an MSI line, without its engine prefix.
+pub fn message(line: &str) -> &str {
+    PREFIX.find(line).map_or(line, |m| &line[m.end()..])
+}
+
+/// Sets an MSI record's level, timestamp and component.
+pub fn classify(r: &mut Record) {
+    if let Some(c) = PREFIX.captures(&r.text) {
+        r.timestamp = Some(c[1].to_string());
+        r.component = Some(r.text[..4 + 3].to_string());
+    }
+    r.level = level(message(&r.text));
+}
+
+/// The level of one MSI message.
+pub fn level(msg: &str) -> Level {
+    let noise = ["Property(", "PROPERTY CHANGE", "Note:", "DEBUG:", "Doing action:", "Skipping action", "Command Line:", "******* Product:", "Machine policy value", "User policy value"];
+    if noise.iter().any(|n| msg.starts_with(n)) {
+        return Level::Info;
+    }
+    if let Some(c) = ACTION_ENDED.captures(msg) {
+        return match &c[3] {
+            "3" => Level::Error,
+            "2" => Level::Warning,
+            _ => Level::Info,
+        };
+    }
+    if let Some(c) = RETURNING.captures(msg) {
+        return if is_failure_code(&c[1]) { Level::Error } else { Level::Info };
+    }
+    if let Some(c) = STATUS.captures(msg) {
+        return if is_failure_code(&c[1]) { Level::Error } else { Level::Info };
+    }
+    if CA_ERROR.captures(msg).is_some_and(|c| is_failure_code(&c[2])) || ERROR_NUMBER.is_match(msg) {
+        return Level::Error;
+    }
+    if msg.contains("Installation operation failed")
+        || msg.contains("-- Removal failed")
+        || msg.contains("-- Installation failed")
+        || msg.contains("-- Configuration failed")
+    {
+        return Level::Error;
+    }
+    if WARNING_NUMBER.is_match(msg) {
+        return Level::Warning;
+    }
+    // Custom actions write their own output (CAQuietExec:, InstallUtil, Regsvcs ...).
+    super::records::keyword_level(msg)
+}
+
+fn is_failure_code(code: &str) -> bool {
+    code.trim().parse::<i64>().map_or(true, |n| !SUCCESS_CODES.contains(&n))
+}
+
+/// What an MSI log is about, gathered line by line.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MsiSummary {
+    /// The product being installed, upgraded or removed.
+    pub product: Option<String>,
+    /// `install`, `upgrade` or `uninstall`.
+    pub operation: &'static str,
+    /// The first action that ended with `Return value 3`.
+    pub failed_action: Option<String>,
+    /// Line of that `Return value 3`.
+    #[serde(skip)]
+    pub failed_action_line: Option<u64>,
+    /// The last `MainEngineThread is returning N`.
+    pub exit_code: Option<i64>,
+    /// The first custom action that returned an error code.
+    pub failed_custom_action: Option<String>,
+}
+
+impl MsiSummary {
+    /// An empty summary (operation `install` until the log says otherwise).
+    pub fn new() -> Self {
+        MsiSummary { operation: "install", ..Default::default() }
+    }
+
+    /// Reads what one record says about the whole log.
+    pub fn observe(&mut self, r: &Record) {
+        let msg = message(&r.text);
+        if self.product.is_none() {
+            if let Some(c) = PRODUCT.captures(msg) {
+                let name = c.get(1).or(c.get(2)).or(c.get(3)).map(|m| m.as_str().trim().to_string());
+                self.product = name.filter(|n| !n.is_empty());
+            }
+        }
+        if msg.starts_with("Command Line:") || msg.starts_with("******* Command Line:") {
+            if msg.to_ascii_uppercase().contains("REMOVE=ALL") {
+                self.operation = "uninstall";
+            }
+        } else if self.operation == "install"
+            && (msg.starts_with("Property(S): UPGRADINGPRODUCTCODE = {")
+                || msg.contains("Doing action: RemoveExistingProducts")
+                || msg.contains("PROPERTY CHANGE: Adding UPGRADINGPRODUCTCODE")
+                || msg.contains("PROPERTY CHANGE: Adding OLDPRODUCTFOUND")
+                || msg.contains("Detected older version"))
+        {
+            self.operation = "upgrade";
+        }
+        if msg.contains("-- Removal failed") || msg.contains("-- Removal completed") || msg.contains("Windows Installer removed the product") {
+            self.operation = "uninstall";
+        }
+        if self.failed_action.is_none() {
+            if let Some(c) = ACTION_ENDED.captures(msg) {
+                if &c[3] == "3" {
+                    self.failed_action = Some(c[2].trim().to_string());
+                    self.failed_action_line = Some(r.line);
+                }
+            }
+        }
+        if self.failed_custom_action.is_none() {
+            if let Some(c) = CA_ERROR.captures(msg) {
+                if is_failure_code(&c[2]) {
+                    self.failed_custom_action = Some(c[1].to_string());
+                }
+            }
+        }
+        if let Some(c) = RETURNING.captures(msg) {
+            self.exit_code = c[1].parse().ok();
+        }
+    }
+
+    /// Whether this record is the `Return value 3` that marks the first failure.
+    pub fn is_first_failure(&self, r: &Record) -> bool {
+        self.failed_action_line == Some(r.line)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_and_harmless_lines_are_told_apart() {
+        let cases = [
+            ("Action ended 15:48:23: InstallFinalize. Return value 3.", Level::Error),
+            ("Action ended 15:48:23: InstallFinalize. Return value 1.", Level::Info),
+            ("MSI (s) (2C:64) [15:48:23:562]: Note: 1: 1402 2: HKEY_LOCAL_MACHINE\\Software 3: 2", Level::Info),
+            ("MSI (s) (2C:64) [15:48:23:562]: Note: 1: 2205 2:  3: Error ", Level::Info),
+            ("MSI (s) (2C:64) [15:48:23:562]: Product: Microsoft BizTalk Server 2016 -- Error 5003.Regsvcs failed", Level::Error),
+            ("MSI (s) (2C:64) [15:48:23:562]: Product: Microsoft BizTalk Server 2016 -- Error 5003. Regsvcs failed", Level::Error),
+            ("CustomAction RegsvcsDeployment returned actual error code 1603 (note this may not be 100% accurate)", Level::Error),
+            ("MSI (s) (74:A8) [12:44:33:875]: MainEngineThread is returning 1603", Level::Error),
+            ("MSI (s) (74:A8) [12:44:33:875]: MainEngineThread is returning 0", Level::Info),
+            ("MSI (s) (74:A8) [12:44:33:875]: MainEngineThread is returning 3010", Level::Info),
+            ("MSI (s) (74:A8) [12:44:33:875]: Windows Installer installed the product. Installation success or error status: 0.", Level::Info),
+            ("MSI (s) (74:A8) [12:44:33:875]: Windows Installer installed the product. Installation success or error status: 1603.", Level::Error),
+            ("Property(S): ErrorDialog = ErrorDlg", Level::Info),
+            ("MSI (s) (74:A8) [12:44:33:875]: Product: X -- Installation operation failed.", Level::Error),
+            ("Action ended 15:48:23: WelcomeDlg. Return value 2.", Level::Warning),
+        ];
+        for (line, want) in cases {
+            assert_eq!(level(message(line)), want, "{line}");
+        }
+    }
+
+    fn rec(line: u64, text: &str) -> Record {
+        Record { line, end_line: line, timestamp: None, level: Level::Info, component: None, text: text.into(), event_id: None }
+    }
+
+    #[test]
+    fn the_summary_finds_product_operation_first_failure_and_exit_code() {
+        let mut s = MsiSummary::new();
+        for (i, line) in [
+            "MSI (s) (2C:64) [15:48:23:562]: PROPERTY CHANGE: Adding UPGRADINGPRODUCTCODE property. Its value is '{X}'.",
+            "CustomAction RegsvcsDeployment returned actual error code 1603 (note this may not be 100% accurate)",
+            "Action ended 15:48:23: InstallFinalize. Return value 3.",
+            "Action ended 15:48:24: INSTALL. Return value 3.",
+            "MSI (s) (2C:64) [15:48:25:562]: Product: Microsoft BizTalk Server 2016 -- Installation operation failed.",
+            "MSI (s) (2C:64) [15:48:25:600]: MainEngineThread is returning 1603",
+        ]
+        .iter()
+        .enumerate()
+        {
+            s.observe(&rec(i as u64 + 1, line));
+        }
+        assert_eq!(s.product.as_deref(), Some("Microsoft BizTalk Server 2016"));
+        assert_eq!(s.operation, "upgrade");
+        assert_eq!(s.failed_action.as_deref(), Some("InstallFinalize"));
+        assert_eq!(s.failed_action_line, Some(3));
+        assert_eq!(s.failed_custom_action.as_deref(), Some("RegsvcsDeployment"));
+        assert_eq!(s.exit_code, Some(1603));
+    }
+}
