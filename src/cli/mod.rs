@@ -3,6 +3,7 @@
 
 mod kb_cmd;
 mod match_cmd;
+mod scan_cmd;
 mod text;
 
 use crate::exit;
@@ -43,6 +44,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Match an error text (argument, or standard input) against the known issues.
     Match(match_cmd::MatchArgs),
+    /// Scan setup, configuration, MSI and event logs for the root cause and every known issue.
+    Scan(scan_cmd::ScanArgs),
     /// Inspect and check the knowledge base.
     #[command(subcommand)]
     Kb(kb_cmd::KbCommand),
@@ -66,6 +69,7 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Some(Command::Match(args)) => match_cmd::run(&cli.global, args),
         Some(Command::Kb(cmd)) => kb_cmd::run(&cli.global, cmd),
+        Some(Command::Scan(args)) => scan_cmd::run(&cli.global, args),
         None => {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(

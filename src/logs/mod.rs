@@ -1,8 +1,258 @@
 //! Reading setup, configuration, MSI and event logs: decoding, format detection, records,
-//! Windows Installer knowledge, unknown-error templates.
+//! Windows Installer knowledge, the root cause, the upgrade phase that failed, every known
+//! issue with its context, and unknown errors grouped by template. Files are scanned in
+//! parallel, each in one streaming pass with bounded memory.
+
 pub mod decode;
+mod file_scan;
 pub mod format;
 pub mod lines;
 pub mod msi;
+pub mod phase;
 pub mod records;
+pub mod report;
 pub mod template;
+
+pub use decode::Encoding;
+pub use format::LogFormat;
+pub use phase::UpgradePhase;
+pub use report::{ContextLine, FileReport, Finding, PhaseReport, Place, RootCause, ScanReport, UnmatchedGroup};
+
+use crate::matcher::Matcher;
+use file_scan::{scan_file, FileScan};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::Sender;
+
+/// Most unknown-error groups in a report.
+pub const MAX_REPORTED_GROUPS: usize = 200;
+
+/// How to scan.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Lines of context before and after each first occurrence.
+    pub context: usize,
+    /// Force this format instead of detecting it.
+    pub format: Option<LogFormat>,
+    /// Force this encoding instead of detecting it.
+    pub encoding: Option<Encoding>,
+    /// Files scanned at once (at least 1).
+    pub jobs: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
+        ScanOptions { context: 3, format: None, encoding: None, jobs }
+    }
+}
+
+/// How far a scan has got: sent over a channel so a UI can draw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes read so far, all files together.
+    pub bytes_done: u64,
+    /// Bytes to read in all.
+    pub bytes_total: u64,
+    /// Files finished.
+    pub files_done: usize,
+    /// Files in all.
+    pub files_total: usize,
+}
+
+/// The files to scan: each path as given, folders walked recursively (sorted, so reports are
+/// stable). Missing paths stay in the list and are reported as skipped.
+pub fn expand_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut out);
+        } else {
+            out.push(path.clone());
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        out.push(dir.to_path_buf());
+        return;
+    };
+    let mut children: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    children.sort();
+    for child in children {
+        if child.is_dir() {
+            walk(&child, out);
+        } else {
+            out.push(child);
+        }
+    }
+}
+
+/// Scans every file (after [`expand_paths`]), in parallel, and merges the results.
+/// `progress` receives updates as bytes are read; setting `cancel` stops the scan early.
+pub fn scan(
+    paths: &[PathBuf],
+    matcher: &Matcher,
+    options: &ScanOptions,
+    progress: Option<Sender<Progress>>,
+    cancel: &AtomicBool,
+) -> ScanReport {
+    let files = expand_paths(paths);
+    let bytes_total: u64 = files.iter().filter_map(|p| std::fs::metadata(p).ok()).filter(|m| m.is_file()).map(|m| m.len()).sum();
+    let next = AtomicUsize::new(0);
+    let finished = AtomicUsize::new(0);
+    let done = AtomicU64::new(0);
+    let mut results: Vec<Option<FileScan>> = vec![None; files.len()];
+    let jobs = options.jobs.clamp(1, files.len().max(1));
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..jobs)
+            .map(|_| {
+                let progress = progress.clone();
+                let (files, next, finished, done) = (&files, &next, &finished, &done);
+                s.spawn(move || {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= files.len() {
+                            break;
+                        }
+                        let scanned = if files[i].is_dir() {
+                            let shown = files[i].display().to_string();
+                            FileScan::from_report(report::FileReport::skipped(&shown, 0, "cannot read this directory"))
+                        } else {
+                            let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                scan_file(&files[i], matcher, options, done, cancel)
+                            }));
+                            attempt.unwrap_or_else(|_| {
+                                let shown = files[i].display().to_string();
+                                FileScan::from_report(report::FileReport::skipped(&shown, 0, "internal error while reading this file (a bug)"))
+                            })
+                        };
+                        mine.push((i, scanned));
+                        let files_done = finished.fetch_add(1, Ordering::Relaxed) + 1;
+                        if let Some(tx) = &progress {
+                            let _ = tx.send(Progress {
+                                bytes_done: done.load(Ordering::Relaxed),
+                                bytes_total,
+                                files_done,
+                                files_total: files.len(),
+                            });
+                        }
+                    }
+                    mine
+                })
+            })
+            .collect();
+        for worker in workers {
+            for (i, scanned) in worker.join().unwrap_or_default() {
+                results[i] = Some(scanned);
+            }
+        }
+    });
+    let cancelled = cancel.load(Ordering::Relaxed);
+    let scans: Vec<FileScan> = results
+        .into_iter()
+        .zip(&files)
+        .map(|(r, p)| r.unwrap_or_else(|| FileScan::from_report(report::FileReport::skipped(&p.display().to_string(), 0, "not scanned"))))
+        .collect();
+    merge(scans, matcher, cancelled)
+}
+
+impl FileScan {
+    fn from_report(report: FileReport) -> Self {
+        FileScan { report, findings: HashMap::new(), unmatched: HashMap::new(), unmatched_omitted: 0, root: None }
+    }
+}
+
+/// Combines per-file results in input order: findings and groups summed, the root cause taken
+/// from the file whose failure comes earliest in the upgrade.
+fn merge(scans: Vec<FileScan>, matcher: &Matcher, cancelled: bool) -> ScanReport {
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut finding_index: HashMap<String, usize> = HashMap::new();
+    let mut groups: Vec<UnmatchedGroup> = Vec::new();
+    let mut group_index: HashMap<String, usize> = HashMap::new();
+    let mut omitted = 0;
+    let mut roots = Vec::new();
+    let mut files = Vec::new();
+    for (order, scan) in scans.into_iter().enumerate() {
+        let mut file_findings: Vec<(String, file_scan::FileFinding)> = scan.findings.into_iter().collect();
+        file_findings.sort_by_key(|(_, f)| f.first.line);
+        for (id, f) in file_findings {
+            match finding_index.get(&id) {
+                Some(&i) => {
+                    findings[i].count += f.count;
+                    findings[i].last = f.last;
+                }
+                None => {
+                    let (title, severity) = matcher
+                        .kb()
+                        .get(&id)
+                        .map(|e| (e.title.clone(), e.severity.to_string()))
+                        .unwrap_or_default();
+                    finding_index.insert(id.clone(), findings.len());
+                    findings.push(Finding { issue_id: id, title, severity, count: f.count, first: f.first, last: f.last, context: f.context });
+                }
+            }
+        }
+        let mut file_groups: Vec<(String, (u64, Place))> = scan.unmatched.into_iter().collect();
+        file_groups.sort_by_key(|(_, (_, p))| p.line);
+        for (template, (count, first)) in file_groups {
+            match group_index.get(&template) {
+                Some(&i) => groups[i].count += count,
+                None => {
+                    group_index.insert(template.clone(), groups.len());
+                    groups.push(UnmatchedGroup { template, count, first });
+                }
+            }
+        }
+        omitted += scan.unmatched_omitted;
+        if let Some(root) = scan.root {
+            roots.push((order, root));
+        }
+        files.push(scan.report);
+    }
+    findings.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.issue_id.cmp(&b.issue_id)));
+    groups.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.template.cmp(&b.template)));
+    if groups.len() > MAX_REPORTED_GROUPS {
+        omitted += (groups.len() - MAX_REPORTED_GROUPS) as u64;
+        groups.truncate(MAX_REPORTED_GROUPS);
+    }
+
+    // The failure that stopped the upgrade comes from the earliest phase; logs that say nothing
+    // about the phase (event logs, generic logs) only win when no setup log failed.
+    roots.sort_by_key(|(order, r)| (r.phase.as_ref().map_or(UpgradePhase::None, |(p, _)| *p), *order));
+    let chosen = roots.into_iter().next().map(|(_, r)| r);
+    let (phase, phase_detail) = match chosen.as_ref().and_then(|r| r.phase.clone().map(|p| (p, r.evidence.clone()))) {
+        Some(((phase, reason), evidence)) => (phase, PhaseReport { phase, reason, evidence }),
+        None => {
+            let reason = if chosen.is_some() {
+                "errors were found, but no setup or configuration log shows a failed upgrade step".to_string()
+            } else {
+                "no failure was found in the logs".to_string()
+            };
+            (UpgradePhase::None, PhaseReport { phase: UpgradePhase::None, reason, evidence: Vec::new() })
+        }
+    };
+    let root_cause = chosen.map(|r| RootCause {
+        issue_id: r.issue_id,
+        path: r.place.path,
+        line: r.place.line,
+        text: r.place.text,
+        reason: r.reason,
+        context: r.context,
+    });
+    ScanReport {
+        schema: crate::JSON_SCHEMA,
+        files,
+        root_cause,
+        phase,
+        phase_detail,
+        findings,
+        unmatched: groups,
+        unmatched_omitted: omitted,
+        cancelled,
+    }
+}

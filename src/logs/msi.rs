@@ -78,6 +78,18 @@ pub fn level(msg: &str) -> Level {
     super::records::keyword_level(msg)
 }
 
+/// Lines that report the outcome of the whole installation (`Return value 3`, the exit code,
+/// "Installation operation failed"): consequences of the failure, not errors of their own.
+pub fn is_outcome(msg: &str) -> bool {
+    ACTION_ENDED.is_match(msg)
+        || RETURNING.is_match(msg)
+        || STATUS.is_match(msg)
+        || msg.contains("Installation operation failed")
+        || msg.contains("-- Removal failed")
+        || msg.contains("-- Installation failed")
+        || msg.contains("-- Configuration failed")
+}
+
 fn is_failure_code(code: &str) -> bool {
     code.trim().parse::<i64>().map_or(true, |n| !SUCCESS_CODES.contains(&n))
 }
