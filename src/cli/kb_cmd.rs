@@ -19,6 +19,9 @@ pub enum KbCommand {
     List(JsonFlag),
     /// Show one entry in full.
     Show(ShowArgs),
+    /// Print every signature as a grep-compatible regular expression, one per line (for
+    /// `grep -E -i -f` or `rg -i -f`; phrases become their words separated by flexible space).
+    Patterns,
 }
 
 /// Arguments of `kb lint`.
@@ -56,6 +59,7 @@ pub fn run(global: &GlobalArgs, cmd: KbCommand) -> u8 {
         KbCommand::Lint(args) => run_lint(global, args),
         KbCommand::List(args) => run_list(global, args),
         KbCommand::Show(args) => run_show(global, args),
+        KbCommand::Patterns => run_patterns(global),
     }
 }
 
@@ -163,6 +167,22 @@ fn run_show(global: &GlobalArgs, args: ShowArgs) -> u8 {
         let _ = writeln!(out, "     - {} (weight {})", s.pattern, s.weight);
     }
     let _ = writeln!(out, "\n   Source: {} ({})", entry.origin.file, entry.origin.layer);
+    print(&out);
+    exit::OK
+}
+
+fn run_patterns(global: &GlobalArgs) -> u8 {
+    let matcher = match load_matcher(global, &[]) {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
+    let mut out = String::new();
+    for entry in matcher.kb().entries() {
+        for sig in entry.signatures.iter().filter(|s| s.weight > 0.0) {
+            out.push_str(&crate::kb::grep_pattern(&sig.pattern));
+            out.push('\n');
+        }
+    }
     print(&out);
     exit::OK
 }

@@ -38,23 +38,27 @@ pub struct ScanArgs {
 pub fn run(global: &GlobalArgs, args: ScanArgs) -> u8 {
     let format = match args.format.as_str() {
         "auto" => None,
-        name => match LogFormat::parse(name) {
-            Some(f) => Some(f),
-            None => {
-                eprintln!("bts-doctor scan: unknown --format `{name}`; use auto, msi, configlog, setup, eventlog or generic");
-                return exit::USAGE;
+        name => {
+            match LogFormat::parse(name) {
+                Some(f) => Some(f),
+                None => {
+                    eprintln!("bts-doctor scan: unknown --format `{name}`; use auto, msi, configlog, setup, eventlog or generic");
+                    return exit::USAGE;
+                }
             }
-        },
+        }
     };
     let encoding = match args.encoding.as_str() {
         "auto" => None,
-        name => match Encoding::parse(name) {
-            Some(e) => Some(e),
-            None => {
-                eprintln!("bts-doctor scan: unknown --encoding `{name}`; use auto, utf-8, utf-16le, utf-16be or windows-1252");
-                return exit::USAGE;
+        name => {
+            match Encoding::parse(name) {
+                Some(e) => Some(e),
+                None => {
+                    eprintln!("bts-doctor scan: unknown --encoding `{name}`; use auto, utf-8, utf-16le, utf-16be or windows-1252");
+                    return exit::USAGE;
+                }
             }
-        },
+        }
     };
     let matcher = match load_matcher(global, &[]) {
         Ok(m) => m,
@@ -71,7 +75,13 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> u8 {
         let drawer = s.spawn(move || {
             for p in rx {
                 if show_progress && p.bytes_total > 32 << 20 {
-                    eprint!("\rscanning: {} of {} MB, {} of {} files   ", p.bytes_done >> 20, p.bytes_total >> 20, p.files_done, p.files_total);
+                    eprint!(
+                        "\rscanning: {} of {} MB, {} of {} files   ",
+                        p.bytes_done >> 20,
+                        p.bytes_total >> 20,
+                        p.files_done,
+                        p.files_total
+                    );
                 }
             }
             if show_progress {

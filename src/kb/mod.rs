@@ -10,7 +10,7 @@ mod parse;
 pub mod problem;
 
 pub use load::{Replacement, Sources, KB_ENV};
-pub use model::{Entry, FixStep, Kind, Origin, Pattern, Phase, Severity, Signature};
+pub use model::{grep_pattern, Entry, FixStep, Kind, Origin, Pattern, Phase, Severity, Signature};
 pub use parse::{normalize_code, parse_entry};
 pub use problem::{Level, LoadError, Problem};
 

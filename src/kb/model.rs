@@ -110,6 +110,32 @@ impl fmt::Display for Pattern {
     }
 }
 
+/// A signature as a grep-compatible (POSIX ERE / Rust regex) pattern, for `kb patterns`:
+/// phrases become their words joined by flexible non-word runs, `{variables}` become a bounded
+/// gap, codes their hex digits, numbers the wording that introduces them.
+pub fn grep_pattern(pattern: &Pattern) -> String {
+    match pattern {
+        Pattern::Phrase(text) => phrase_fixed_parts(text)
+            .map(|part| {
+                part.split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(regex::escape)
+                    .collect::<Vec<_>>()
+                    .join("[^a-zA-Z0-9]+")
+            })
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(".{0,200}"),
+        Pattern::Regex(r) => r.clone(),
+        Pattern::Code(c) => {
+            let hex = c.trim().trim_start_matches("0x").trim_start_matches("0X");
+            format!("(0x)?{hex}")
+        }
+        Pattern::EventId(n) => format!("event( id)?[: ]+{n}"),
+        Pattern::MsiError(n) => format!("(error|error code|returning|exit code) {n}"),
+    }
+}
+
 /// The fixed pieces of a phrase, between its `{variable}` parts.
 pub fn phrase_fixed_parts(phrase: &str) -> impl Iterator<Item = &str> {
     phrase.split(['{', '}']).enumerate().filter(|(i, _)| i % 2 == 0).map(|(_, part)| part)

@@ -80,9 +80,21 @@ pub struct FileScan {
 }
 
 /// Scans one file. Never fails: problems become `skipped` or `notes`.
-pub fn scan_file(path: &Path, matcher: &Matcher, options: &ScanOptions, done: &AtomicU64, cancel: &AtomicBool) -> FileScan {
+pub fn scan_file(
+    path: &Path,
+    matcher: &Matcher,
+    options: &ScanOptions,
+    done: &AtomicU64,
+    cancel: &AtomicBool,
+) -> FileScan {
     let shown = path.display().to_string();
-    let empty = |report| FileScan { report, findings: HashMap::new(), unmatched: HashMap::new(), unmatched_omitted: 0, root: None };
+    let empty = |report| FileScan {
+        report,
+        findings: HashMap::new(),
+        unmatched: HashMap::new(),
+        unmatched_omitted: 0,
+        root: None,
+    };
     let mut file = match File::open(path) {
         Ok(f) => f,
         Err(e) => return empty(FileReport::skipped(&shown, 0, open_error(&e))),
@@ -101,7 +113,11 @@ pub fn scan_file(path: &Path, matcher: &Matcher, options: &ScanOptions, done: &A
         (Sniffed::Text(e, bom), None) => (e, bom),
         (Sniffed::Binary, None) => {
             done.fetch_add(bytes, Ordering::Relaxed);
-            return empty(FileReport::skipped(&shown, bytes, "binary file (not text: it holds NUL bytes or control characters)"));
+            return empty(FileReport::skipped(
+                &shown,
+                bytes,
+                "binary file (not text: it holds NUL bytes or control characters)",
+            ));
         }
     };
     let mut scan = Scanner::new(shown, bytes, encoding, matcher, options);
@@ -143,8 +159,10 @@ fn open_error(e: &std::io::Error) -> String {
 }
 
 static FEATURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:Configuring|Validating|Unconfiguring|Upgrading|Building feature XML for)(?: feature)?:\s*(.+?)\s*$")
-        .expect("static regex")
+    Regex::new(
+        r"(?i)\b(?:Configuring|Validating|Unconfiguring|Upgrading|Building feature XML for)(?: feature)?:\s*(.+?)\s*$",
+    )
+    .expect("static regex")
 });
 
 /// The streaming state of one file.
@@ -246,7 +264,11 @@ impl<'a> Scanner<'a> {
     /// Keeps the last lines for "before" context, recycling their buffers.
     fn remember(&mut self, number: u64, text: &str) {
         let keep = self.context + 64;
-        let mut slot = if self.recent.len() >= keep { self.recent.pop_front().map(|(_, s)| s).unwrap_or_default() } else { String::new() };
+        let mut slot = if self.recent.len() >= keep {
+            self.recent.pop_front().map(|(_, s)| s).unwrap_or_default()
+        } else {
+            String::new()
+        };
         slot.clear();
         slot.push_str(shorten(text));
         self.recent.push_back((number, slot));
@@ -287,7 +309,13 @@ impl<'a> Scanner<'a> {
             .map(|(n, t)| ContextLine { line: *n, text: t.clone() })
             .collect();
         out.reverse();
-        out.extend(r.text.lines().take(20).enumerate().map(|(i, t)| ContextLine { line: r.line + i as u64, text: shorten(t).to_string() }));
+        out.extend(
+            r.text
+                .lines()
+                .take(20)
+                .enumerate()
+                .map(|(i, t)| ContextLine { line: r.line + i as u64, text: shorten(t).to_string() }),
+        );
         let seen_after: Vec<ContextLine> = self
             .recent
             .iter()
@@ -398,7 +426,11 @@ impl<'a> Scanner<'a> {
         let chosen = near
             .iter()
             .find(|(_, i)| i.is_some())
-            .or_else(|| near.iter().find(|(e, _)| super::msi::message(&e.text).contains("Error ") || e.text.contains("returned actual error code")))
+            .or_else(|| {
+                near.iter().find(|(e, _)| {
+                    super::msi::message(&e.text).contains("Error ") || e.text.contains("returned actual error code")
+                })
+            })
             .or_else(|| near.first())
             .map(|(e, i)| (e.clone(), i.clone()));
         let action = self.msi.as_ref().and_then(|m| m.failed_action.clone()).unwrap_or_default();
@@ -408,7 +440,11 @@ impl<'a> Scanner<'a> {
                 cause_issue.or(issue),
                 format!("the error logged just before action {action} ended with Return value 3 (the first failure)"),
             ),
-            None => self.set_root(r.clone(), issue, format!("action {action} ended with Return value 3 (the first failure)")),
+            None => self.set_root(
+                r.clone(),
+                issue,
+                format!("action {action} ended with Return value 3 (the first failure)"),
+            ),
         }
     }
 
@@ -416,7 +452,16 @@ impl<'a> Scanner<'a> {
         let (context, after_needed) = self.context_for(&r);
         let place = self.place(&r);
         let feature = self.feature.clone();
-        self.root = Some(FileRoot { issue_id, place, reason, context, phase: None, evidence: Vec::new(), feature, after_needed });
+        self.root = Some(FileRoot {
+            issue_id,
+            place,
+            reason,
+            context,
+            phase: None,
+            evidence: Vec::new(),
+            feature,
+            after_needed,
+        });
     }
 
     fn finish(mut self) -> FileScan {
@@ -439,7 +484,8 @@ impl<'a> Scanner<'a> {
         let format = self.format.unwrap_or(LogFormat::Generic);
         if let Some(root) = self.root.as_mut() {
             let feature = root.feature.clone();
-            root.phase = phase_of(format, self.msi.as_ref(), &root.place.text, feature.as_ref().map(|(f, _)| f.as_str()));
+            root.phase =
+                phase_of(format, self.msi.as_ref(), &root.place.text, feature.as_ref().map(|(f, _)| f.as_str()));
             if let Some((_, place)) = feature {
                 root.evidence.push(place);
             }
@@ -455,7 +501,11 @@ impl<'a> Scanner<'a> {
             root.evidence.sort_by_key(|p| p.line);
         }
         if self.cut_lines > 1 {
-            self.report.notes.push(format!("{} lines were longer than {} KiB and were cut", self.cut_lines, MAX_LINE / 1024));
+            self.report.notes.push(format!(
+                "{} lines were longer than {} KiB and were cut",
+                self.cut_lines,
+                MAX_LINE / 1024
+            ));
         }
         self.report.msi = self.msi.take();
         self.report.feature = self.root.as_ref().and_then(|r| r.feature.clone()).or(self.feature).map(|(f, _)| f);
@@ -469,10 +519,14 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// The first [`SHOWN`] characters of a line.
+/// At most [`SHOWN`] bytes of a line, cut on a character boundary.
 fn shorten(text: &str) -> &str {
-    match text.char_indices().nth(SHOWN) {
-        Some((cut, _)) => &text[..cut],
-        None => text,
+    if text.len() <= SHOWN {
+        return text;
     }
+    let mut cut = SHOWN;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &text[..cut]
 }

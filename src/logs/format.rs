@@ -90,9 +90,15 @@ mod tests {
 
     #[test]
     fn formats_are_recognised_from_content() {
-        assert_eq!(detect(&["=== Verbose logging started: 1/12/2017  0:37:59  Build type: SHIP UNICODE 5.00.10011.00 ==="]), LogFormat::Msi);
+        assert_eq!(
+            detect(&["=== Verbose logging started: 1/12/2017  0:37:59  Build type: SHIP UNICODE 5.00.10011.00 ==="]),
+            LogFormat::Msi
+        );
         assert_eq!(detect(&["MSI (c) (2C:64) [15:48:23:562]: Resetting cached policy values"]), LogFormat::Msi);
-        assert_eq!(detect(&["[1:57:09 PM Info Configuration] x", "[1:57:10 PM Error ConfigHelper] y"]), LogFormat::Configlog);
+        assert_eq!(
+            detect(&["[1:57:09 PM Info Configuration] x", "[1:57:10 PM Error ConfigHelper] y"]),
+            LogFormat::Configlog
+        );
         assert_eq!(detect(&["Event[0]:", "  Log Name: Application"]), LogFormat::Eventlog);
         assert_eq!(detect(&["Level\tDate and Time\tSource\tEvent ID\tTask Category"]), LogFormat::Eventlog);
         assert_eq!(detect(&["<html><head><title>Microsoft BizTalk Server 2016 Setup</title>"]), LogFormat::Setup);

@@ -101,7 +101,8 @@ pub fn scan(
     cancel: &AtomicBool,
 ) -> ScanReport {
     let files = expand_paths(paths);
-    let bytes_total: u64 = files.iter().filter_map(|p| std::fs::metadata(p).ok()).filter(|m| m.is_file()).map(|m| m.len()).sum();
+    let bytes_total: u64 =
+        files.iter().filter_map(|p| std::fs::metadata(p).ok()).filter(|m| m.is_file()).map(|m| m.len()).sum();
     let next = AtomicUsize::new(0);
     let finished = AtomicUsize::new(0);
     let done = AtomicU64::new(0);
@@ -128,7 +129,11 @@ pub fn scan(
                             }));
                             attempt.unwrap_or_else(|_| {
                                 let shown = files[i].display().to_string();
-                                FileScan::from_report(report::FileReport::skipped(&shown, 0, "internal error while reading this file (a bug)"))
+                                FileScan::from_report(report::FileReport::skipped(
+                                    &shown,
+                                    0,
+                                    "internal error while reading this file (a bug)",
+                                ))
                             })
                         };
                         mine.push((i, scanned));
@@ -156,7 +161,11 @@ pub fn scan(
     let scans: Vec<FileScan> = results
         .into_iter()
         .zip(&files)
-        .map(|(r, p)| r.unwrap_or_else(|| FileScan::from_report(report::FileReport::skipped(&p.display().to_string(), 0, "not scanned"))))
+        .map(|(r, p)| {
+            r.unwrap_or_else(|| {
+                FileScan::from_report(report::FileReport::skipped(&p.display().to_string(), 0, "not scanned"))
+            })
+        })
         .collect();
     merge(scans, matcher, cancelled)
 }
@@ -187,13 +196,18 @@ fn merge(scans: Vec<FileScan>, matcher: &Matcher, cancelled: bool) -> ScanReport
                     findings[i].last = f.last;
                 }
                 None => {
-                    let (title, severity) = matcher
-                        .kb()
-                        .get(&id)
-                        .map(|e| (e.title.clone(), e.severity.to_string()))
-                        .unwrap_or_default();
+                    let (title, severity) =
+                        matcher.kb().get(&id).map(|e| (e.title.clone(), e.severity.to_string())).unwrap_or_default();
                     finding_index.insert(id.clone(), findings.len());
-                    findings.push(Finding { issue_id: id, title, severity, count: f.count, first: f.first, last: f.last, context: f.context });
+                    findings.push(Finding {
+                        issue_id: id,
+                        title,
+                        severity,
+                        count: f.count,
+                        first: f.first,
+                        last: f.last,
+                        context: f.context,
+                    });
                 }
             }
         }

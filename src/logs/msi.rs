@@ -7,17 +7,61 @@ use regex::Regex;
 use serde::Serialize;
 use std::sync::LazyLock;
 
-/// `MSI (s) (2C:64) [15:48:23:562]: ` — the prefix of engine lines.
-static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^MSI \([a-zA-Z]\) \([0-9A-Fa-f]{1,4}[:!][0-9A-Fa-f]{1,4}\) \[(\d{1,2}:\d{2}:\d{2}:\d{1,3})\]: ").expect("static regex")
+/// Substrings whose presence decides which of the (costlier) regexes below need to run; one
+/// automaton pass per line finds them all.
+const MARKER_TEXTS: [&str; 17] = [
+    "Action ended ",                 // 0
+    "MainEngineThread is returning", // 1
+    "error status: ",                // 2
+    "returned actual error code",    // 3
+    "Error ",                        // 4
+    "Warning ",                      // 5
+    "operation failed",              // 6
+    "-- Removal failed",             // 7
+    "-- Installation failed",        // 8
+    "-- Configuration failed",       // 9
+    "Product",                       // 10
+    "UPGRADINGPRODUCTCODE",          // 11
+    "RemoveExistingProducts",        // 12
+    "OLDPRODUCTFOUND",               // 13
+    "Detected older version",        // 14
+    "Removal completed",             // 15
+    "removed the product",           // 16
+];
+
+static MARKERS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::Standard)
+        .build(MARKER_TEXTS)
+        .expect("static automaton")
 });
+
+/// Which of [`MARKER_TEXTS`] a message holds, as bits.
+fn markers(msg: &str) -> u32 {
+    MARKERS.find_overlapping_iter(msg).fold(0, |bits, m| bits | 1 << m.pattern().as_u32())
+}
+
+fn has(bits: u32, marker: u32) -> bool {
+    bits & (1 << marker) != 0
+}
+
+/// Splits `MSI (s) (2C:64) [15:48:23:562]: message` into the time and the message.
+fn split_prefix(line: &str) -> Option<(&str, &str)> {
+    let rest = line.strip_prefix("MSI (")?;
+    let open = rest.find(") [")?;
+    let close = rest[open..].find("]: ")? + open;
+    Some((&rest[open + 3..close], &rest[close + 3..]))
+}
 static ERROR_NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?-u)\bError (\d{3,5})\.").expect("static regex"));
-static WARNING_NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?-u)\bWarning (\d{3,5})\.").expect("static regex"));
-static RETURNING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"MainEngineThread is returning (\d+)").expect("static regex"));
+static WARNING_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u)\bWarning (\d{3,5})\.").expect("static regex"));
+static RETURNING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"MainEngineThread is returning (\d+)").expect("static regex"));
 static STATUS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)success or error status: (-?\d+)").expect("static regex"));
-static ACTION_ENDED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^Action ended (\d{1,2}:\d{2}:\d{2}): ([^.]+)\. Return value (\d+)\.").expect("static regex"));
+static ACTION_ENDED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^Action ended (\d{1,2}:\d{2}:\d{2}): ([^.]+)\. Return value (\d+)\.").expect("static regex")
+});
 static CA_ERROR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"CustomAction (\S+) returned actual error code (-?\d+)").expect("static regex"));
 static PRODUCT: LazyLock<Regex> = LazyLock::new(|| {
@@ -30,48 +74,69 @@ const SUCCESS_CODES: [i64; 3] = [0, 3010, 1641];
 
 /// The message of an MSI line, without its engine prefix.
 pub fn message(line: &str) -> &str {
-    PREFIX.find(line).map_or(line, |m| &line[m.end()..])
+    split_prefix(line).map_or(line, |(_, msg)| msg)
 }
 
-/// Sets an MSI record's level, timestamp and component.
+/// Sets an MSI record's level, timestamp, component and marker bits.
 pub fn classify(r: &mut Record) {
-    if let Some(c) = PREFIX.captures(&r.text) {
-        r.timestamp = Some(c[1].to_string());
-        r.component = Some(r.text[..4 + 3].to_string());
+    if let Some((time, _)) = split_prefix(&r.text) {
+        r.timestamp = Some(time.to_string());
+        r.component = Some(r.text[..7].to_string());
     }
-    r.level = level(message(&r.text));
+    let msg = message(&r.text);
+    r.flags = markers(msg);
+    r.level = level_with(msg, r.flags);
 }
 
 /// The level of one MSI message.
 pub fn level(msg: &str) -> Level {
-    let noise = ["Property(", "PROPERTY CHANGE", "Note:", "DEBUG:", "Doing action:", "Skipping action", "Command Line:", "******* Product:", "Machine policy value", "User policy value"];
+    level_with(msg, markers(msg))
+}
+
+fn level_with(msg: &str, bits: u32) -> Level {
+    let noise = [
+        "Property(",
+        "PROPERTY CHANGE",
+        "Note:",
+        "DEBUG:",
+        "Doing action:",
+        "Skipping action",
+        "Command Line:",
+        "******* Product:",
+        "Machine policy value",
+        "User policy value",
+    ];
     if noise.iter().any(|n| msg.starts_with(n)) {
         return Level::Info;
     }
-    if let Some(c) = ACTION_ENDED.captures(msg) {
-        return match &c[3] {
-            "3" => Level::Error,
-            "2" => Level::Warning,
-            _ => Level::Info,
-        };
+    if has(bits, 0) {
+        if let Some(c) = ACTION_ENDED.captures(msg) {
+            return match &c[3] {
+                "3" => Level::Error,
+                "2" => Level::Warning,
+                _ => Level::Info,
+            };
+        }
     }
-    if let Some(c) = RETURNING.captures(msg) {
-        return if is_failure_code(&c[1]) { Level::Error } else { Level::Info };
+    if has(bits, 1) {
+        if let Some(c) = RETURNING.captures(msg) {
+            return if is_failure_code(&c[1]) { Level::Error } else { Level::Info };
+        }
     }
-    if let Some(c) = STATUS.captures(msg) {
-        return if is_failure_code(&c[1]) { Level::Error } else { Level::Info };
+    if has(bits, 2) {
+        if let Some(c) = STATUS.captures(msg) {
+            return if is_failure_code(&c[1]) { Level::Error } else { Level::Info };
+        }
     }
-    if CA_ERROR.captures(msg).is_some_and(|c| is_failure_code(&c[2])) || ERROR_NUMBER.is_match(msg) {
-        return Level::Error;
-    }
-    if msg.contains("Installation operation failed")
-        || msg.contains("-- Removal failed")
-        || msg.contains("-- Installation failed")
-        || msg.contains("-- Configuration failed")
+    if has(bits, 3) && CA_ERROR.captures(msg).is_some_and(|c| is_failure_code(&c[2]))
+        || has(bits, 4) && ERROR_NUMBER.is_match(msg)
     {
         return Level::Error;
     }
-    if WARNING_NUMBER.is_match(msg) {
+    if has(bits, 6) && msg.contains("Installation operation failed") || has(bits, 7) || has(bits, 8) || has(bits, 9) {
+        return Level::Error;
+    }
+    if has(bits, 5) && WARNING_NUMBER.is_match(msg) {
         return Level::Warning;
     }
     // Custom actions write their own output (CAQuietExec:, InstallUtil, Regsvcs ...).
@@ -81,13 +146,14 @@ pub fn level(msg: &str) -> Level {
 /// Lines that report the outcome of the whole installation (`Return value 3`, the exit code,
 /// "Installation operation failed"): consequences of the failure, not errors of their own.
 pub fn is_outcome(msg: &str) -> bool {
-    ACTION_ENDED.is_match(msg)
-        || RETURNING.is_match(msg)
-        || STATUS.is_match(msg)
-        || msg.contains("Installation operation failed")
-        || msg.contains("-- Removal failed")
-        || msg.contains("-- Installation failed")
-        || msg.contains("-- Configuration failed")
+    let bits = markers(msg);
+    has(bits, 0) && ACTION_ENDED.is_match(msg)
+        || has(bits, 1)
+        || has(bits, 2) && STATUS.is_match(msg)
+        || has(bits, 6) && msg.contains("Installation operation failed")
+        || has(bits, 7)
+        || has(bits, 8)
+        || has(bits, 9)
 }
 
 fn is_failure_code(code: &str) -> bool {
@@ -118,10 +184,14 @@ impl MsiSummary {
         MsiSummary { operation: "install", ..Default::default() }
     }
 
-    /// Reads what one record says about the whole log.
+    /// Reads what one record says about the whole log (its marker bits say where to look).
     pub fn observe(&mut self, r: &Record) {
         let msg = message(&r.text);
-        if self.product.is_none() {
+        let bits = r.flags;
+        if bits == 0 && !msg.starts_with("Command Line:") && !msg.starts_with("******* Command Line:") {
+            return;
+        }
+        if self.product.is_none() && has(bits, 10) {
             if let Some(c) = PRODUCT.captures(msg) {
                 let name = c.get(1).or(c.get(2)).or(c.get(3)).map(|m| m.as_str().trim().to_string());
                 self.product = name.filter(|n| !n.is_empty());
@@ -132,18 +202,19 @@ impl MsiSummary {
                 self.operation = "uninstall";
             }
         } else if self.operation == "install"
-            && (msg.starts_with("Property(S): UPGRADINGPRODUCTCODE = {")
-                || msg.contains("Doing action: RemoveExistingProducts")
-                || msg.contains("PROPERTY CHANGE: Adding UPGRADINGPRODUCTCODE")
-                || msg.contains("PROPERTY CHANGE: Adding OLDPRODUCTFOUND")
-                || msg.contains("Detected older version"))
+            && (has(bits, 11)
+                && (msg.starts_with("Property(S): UPGRADINGPRODUCTCODE = {")
+                    || msg.contains("Adding UPGRADINGPRODUCTCODE"))
+                || has(bits, 12) && msg.contains("Doing action: RemoveExistingProducts")
+                || has(bits, 13) && msg.contains("Adding OLDPRODUCTFOUND")
+                || has(bits, 14))
         {
             self.operation = "upgrade";
         }
-        if msg.contains("-- Removal failed") || msg.contains("-- Removal completed") || msg.contains("Windows Installer removed the product") {
+        if has(bits, 7) || has(bits, 15) || has(bits, 16) {
             self.operation = "uninstall";
         }
-        if self.failed_action.is_none() {
+        if self.failed_action.is_none() && has(bits, 0) {
             if let Some(c) = ACTION_ENDED.captures(msg) {
                 if &c[3] == "3" {
                     self.failed_action = Some(c[2].trim().to_string());
@@ -151,15 +222,17 @@ impl MsiSummary {
                 }
             }
         }
-        if self.failed_custom_action.is_none() {
+        if self.failed_custom_action.is_none() && has(bits, 3) {
             if let Some(c) = CA_ERROR.captures(msg) {
                 if is_failure_code(&c[2]) {
                     self.failed_custom_action = Some(c[1].to_string());
                 }
             }
         }
-        if let Some(c) = RETURNING.captures(msg) {
-            self.exit_code = c[1].parse().ok();
+        if has(bits, 1) {
+            if let Some(c) = RETURNING.captures(msg) {
+                self.exit_code = c[1].parse().ok();
+            }
         }
     }
 
@@ -198,7 +271,18 @@ mod tests {
     }
 
     fn rec(line: u64, text: &str) -> Record {
-        Record { line, end_line: line, timestamp: None, level: Level::Info, component: None, text: text.into(), event_id: None }
+        let mut r = Record {
+            line,
+            end_line: line,
+            timestamp: None,
+            level: Level::Info,
+            component: None,
+            text: text.into(),
+            event_id: None,
+            flags: 0,
+        };
+        classify(&mut r);
+        r
     }
 
     #[test]

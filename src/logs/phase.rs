@@ -56,8 +56,9 @@ static DATABASE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 /// Signs of removing the old version.
-static REMOVAL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\bremov|uninstall|CleanupRegistry|RemovePatches|RemoveExistingProducts").expect("static regex"));
+static REMOVAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bremov|uninstall|CleanupRegistry|RemovePatches|RemoveExistingProducts").expect("static regex")
+});
 
 /// The phase a failing log points to, with a sentence saying why; `None` when the log is not a
 /// setup or configuration log and so says nothing about the upgrade's stage.
@@ -105,13 +106,19 @@ fn msi_phase(product: &str, operation: &str, action: &str, root_text: &str) -> (
     }
     let old_version = product.contains("2013") || product.contains("2010");
     if operation == "uninstall" || old_version || REMOVAL.is_match(action) {
-        return (UpgradePhase::FeatureRemoval, format!("{product_name} failed while the previous version was being removed"));
+        return (
+            UpgradePhase::FeatureRemoval,
+            format!("{product_name} failed while the previous version was being removed"),
+        );
     }
     if action.contains("LaunchConfigFmk") {
         return (UpgradePhase::Reconfiguration, "setup failed while launching BizTalk Configuration".into());
     }
     if !product.is_empty() && !is_biztalk {
-        return (UpgradePhase::Prerequisites, format!("the failing package {product_name} is not BizTalk Server itself"));
+        return (
+            UpgradePhase::Prerequisites,
+            format!("the failing package {product_name} is not BizTalk Server itself"),
+        );
     }
     (UpgradePhase::Install, format!("{product_name} failed while the new version was being installed"))
 }
@@ -146,7 +153,10 @@ mod tests {
     #[test]
     fn each_phase_is_recognised() {
         let p = |s: &MsiSummary, text: &str| phase_of(LogFormat::Msi, Some(s), text, None).unwrap().0;
-        assert_eq!(p(&msi("Microsoft SQL Server 2012 Native Client", "install", None), "Error 1935."), UpgradePhase::Prerequisites);
+        assert_eq!(
+            p(&msi("Microsoft SQL Server 2012 Native Client", "install", None), "Error 1935."),
+            UpgradePhase::Prerequisites
+        );
         assert_eq!(
             p(&msi("Microsoft BizTalk Server 2016", "upgrade", Some("CA_UpgradeDatabases")), "Login failed"),
             UpgradePhase::DatabaseUpgrade
@@ -155,7 +165,10 @@ mod tests {
             p(&msi("Microsoft BizTalk Server 2013 R2", "uninstall", Some("CA_CleanupRegistry_OldProducts")), "x"),
             UpgradePhase::FeatureRemoval
         );
-        assert_eq!(p(&msi("Microsoft BizTalk Server 2016", "upgrade", Some("InstallFinalize")), "Error 5003. Regsvcs failed"), UpgradePhase::Install);
+        assert_eq!(
+            p(&msi("Microsoft BizTalk Server 2016", "upgrade", Some("InstallFinalize")), "Error 5003. Regsvcs failed"),
+            UpgradePhase::Install
+        );
         assert_eq!(phase_of(LogFormat::Configlog, None, "x", Some("SSO")).unwrap().0, UpgradePhase::Reconfiguration);
         assert_eq!(phase_of(LogFormat::Generic, None, "x", None), None);
         assert!(UpgradePhase::Prerequisites < UpgradePhase::Reconfiguration);

@@ -39,6 +39,8 @@ pub struct Record {
     pub text: String,
     /// For event-log records, the event id.
     pub event_id: Option<u32>,
+    /// Format-specific marker bits found while classifying (MSI: which markers the line holds).
+    pub flags: u32,
 }
 
 impl Record {
@@ -99,7 +101,9 @@ fn is_continuation(format: LogFormat, line: &str) -> bool {
         // MSI lines are records of their own; only indented text continues one.
         LogFormat::Msi => line.starts_with([' ', '\t']) && !line.trim().is_empty(),
         LogFormat::Configlog => !line.starts_with('[') || !CONFIGLOG_LINE.is_match(line),
-        LogFormat::Eventlog => !(is_event_block_start(line) || is_saved_event_start(line) || line.starts_with(SAVED_EVENTS_HEADER)),
+        LogFormat::Eventlog => {
+            !(is_event_block_start(line) || is_saved_event_start(line) || line.starts_with(SAVED_EVENTS_HEADER))
+        }
         LogFormat::Setup => false,
         LogFormat::Generic => {
             let trimmed = line.trim_start();
@@ -118,13 +122,22 @@ fn is_event_block_start(line: &str) -> bool {
 
 /// `Error\t12/1/2017 10:14:55 AM\tENTSSO\t10536\t...` — a row of an Event Viewer text export.
 fn is_saved_event_start(line: &str) -> bool {
-    const LEVELS: [&str; 7] = ["Error\t", "Warning\t", "Information\t", "Critical\t", "Verbose\t", "Audit Success\t", "Audit Failure\t"];
+    const LEVELS: [&str; 7] =
+        ["Error\t", "Warning\t", "Information\t", "Critical\t", "Verbose\t", "Audit Success\t", "Audit Failure\t"];
     LEVELS.iter().any(|l| line.starts_with(l))
 }
 
 fn finish(format: LogFormat, d: Draft) -> Record {
-    let mut record =
-        Record { line: d.line, end_line: d.end_line, timestamp: None, level: Level::Info, component: None, text: d.text, event_id: None };
+    let mut record = Record {
+        line: d.line,
+        end_line: d.end_line,
+        timestamp: None,
+        level: Level::Info,
+        component: None,
+        text: d.text,
+        event_id: None,
+        flags: 0,
+    };
     match format {
         LogFormat::Msi => super::msi::classify(&mut record),
         LogFormat::Configlog => classify_configlog(&mut record),
@@ -194,11 +207,22 @@ fn event_level(name: &str) -> Level {
 pub fn keyword_level(text: &str) -> Level {
     use std::sync::LazyLock;
     static ERROR: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"(?i-u)\b(error|errors|fatal|exception|failed|failure|fails|cannot|could not|unable to|denied)\b")
-            .expect("static regex")
+        regex::Regex::new(
+            r"(?i-u)\b(error|errors|fatal|exception|failed|failure|fails|cannot|could not|unable to|denied)\b",
+        )
+        .expect("static regex")
     });
     static WARNING: LazyLock<regex::Regex> =
         LazyLock::new(|| regex::Regex::new(r"(?i-u)\b(warn|warning)\b").expect("static regex"));
+    static GATE: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["error", "fatal", "exception", "fail", "cannot", "could not", "unable to", "denied", "warn"])
+            .expect("static automaton")
+    });
+    if !GATE.is_match(text) {
+        return Level::Info;
+    }
     let first = text.lines().next().unwrap_or("");
     if ERROR.is_match(first) || text.contains("\n   at ") && ERROR.is_match(text) {
         Level::Error
@@ -224,7 +248,12 @@ fn strip_tags(text: &str) -> String {
             _ => {}
         }
     }
-    let out = out.replace("&nbsp;", " ").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
+    let out = out
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -257,7 +286,10 @@ mod tests {
 
     #[test]
     fn configlog_levels_and_components_are_read() {
-        let r = records(LogFormat::Configlog, "[1:57:09 PM Info Configuration] go\n[1:57:09 PM Error ConfigHelper] SQL error: 08001\ncontinued text");
+        let r = records(
+            LogFormat::Configlog,
+            "[1:57:09 PM Info Configuration] go\n[1:57:09 PM Error ConfigHelper] SQL error: 08001\ncontinued text",
+        );
         assert_eq!(r.len(), 2);
         assert_eq!(r[1].level, Level::Error);
         assert_eq!(r[1].component.as_deref(), Some("ConfigHelper"));
@@ -281,7 +313,10 @@ mod tests {
 
     #[test]
     fn html_setup_logs_lose_their_tags() {
-        let r = records(LogFormat::Setup, "<tr><td>[12:15:33]</td><td>Error: installation of SQLXML failed&nbsp;(1603)</td></tr>");
+        let r = records(
+            LogFormat::Setup,
+            "<tr><td>[12:15:33]</td><td>Error: installation of SQLXML failed&nbsp;(1603)</td></tr>",
+        );
         assert_eq!(r[0].text, "[12:15:33] Error: installation of SQLXML failed (1603)");
         assert_eq!(r[0].level, Level::Error);
     }

@@ -52,6 +52,9 @@ mod tests {
         assert_eq!(a, b);
         assert!(a.contains("<path>"), "{a}");
         assert_eq!(template("MSI (s) (2C:64) [15:48:23:562]: Error 1722. code 0x80070005 {12345678-1234-1234-1234-123456789ABC} 'x'"), "Error <n>. code <hex> <guid> '<s>'");
-        assert_eq!(template("[1:57:09 PM Error ConfigHelper] SQL error: 08001 Native error code: 17"), "SQL error: <n> Native error code: <n>");
+        assert_eq!(
+            template("[1:57:09 PM Error ConfigHelper] SQL error: 08001 Native error code: 17"),
+            "SQL error: <n> Native error code: <n>"
+        );
     }
 }
