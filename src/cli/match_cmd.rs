@@ -37,7 +37,7 @@ pub fn run(global: &GlobalArgs, args: MatchArgs) -> u8 {
     let top = usize::from(args.top);
     if args.json {
         let doc = json::match_document(&matcher, &query, &report, top);
-        print(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+        print(&format!("{}\n", redact::json(&doc)));
     } else {
         print(&redact::secrets(&text::match_report(&matcher, &report, top)));
     }

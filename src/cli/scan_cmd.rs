@@ -93,7 +93,7 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> u8 {
         report
     });
     if args.json {
-        print(&redact::secrets(&format!("{}\n", serde_json::to_string_pretty(&report).unwrap_or_default())));
+        print(&format!("{}\n", redact::json(&report)));
     } else {
         print(&redact::secrets(&render(&report)));
     }

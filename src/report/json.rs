@@ -1,18 +1,17 @@
 //! The JSON documents the tool prints. Field names are a contract (see the README): add
 //! fields, never rename or remove them.
 
-use super::redact;
 use crate::kb::{Entry, FixStep};
 use crate::matcher::{MatchReport, Matcher};
 use crate::JSON_SCHEMA;
 use serde::Serialize;
 
-/// `match --json`.
+/// `match --json` (secrets are masked when it is printed, by [`super::redact::json`]).
 #[derive(Debug, Serialize)]
 pub struct MatchDocument {
     /// Always 1 for this layout.
     pub schema: u32,
-    /// The text as given, secrets masked.
+    /// The text as given.
     pub query: String,
     /// `match` when a medium-or-high match exists, else `no-known-issue`.
     pub verdict: &'static str,
@@ -54,7 +53,7 @@ pub struct MatchItem {
 pub struct WhyItem {
     /// The signature as written in the knowledge file.
     pub signature: String,
-    /// The exact text it matched, secrets masked.
+    /// The exact text it matched.
     pub matched: String,
     /// Weight it added.
     pub weight: f32,
@@ -78,7 +77,7 @@ pub struct NearestItem {
 pub fn match_document(matcher: &Matcher, query: &str, report: &MatchReport, top: usize) -> MatchDocument {
     MatchDocument {
         schema: JSON_SCHEMA,
-        query: redact::secrets(query).into_owned(),
+        query: query.to_string(),
         verdict: if report.best_confident().is_some() { "match" } else { "no-known-issue" },
         matches: report
             .matches
@@ -99,7 +98,7 @@ pub fn match_document(matcher: &Matcher, query: &str, report: &MatchReport, top:
                         .iter()
                         .map(|w| WhyItem {
                             signature: w.signature.clone(),
-                            matched: redact::secrets(&w.matched).into_owned(),
+                            matched: w.matched.clone(),
                             weight: (w.weight * 100.0).round() / 100.0,
                             partial: w.partial,
                         })

@@ -40,9 +40,49 @@ pub fn secrets(text: &str) -> Cow<'_, str> {
     out
 }
 
+/// Pretty JSON of `value` with [`secrets`] applied to every string in it (keys included), so
+/// masking works on the text itself, never on its JSON escaping.
+pub fn json<T: serde::Serialize>(value: &T) -> String {
+    let mut tree = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    mask_strings(&mut tree);
+    serde_json::to_string_pretty(&tree).unwrap_or_default()
+}
+
+fn mask_strings(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => {
+            if let std::borrow::Cow::Owned(masked) = secrets(s) {
+                *s = masked;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mask_strings),
+        Value::Object(map) => {
+            let masked: serde_json::Map<String, Value> = std::mem::take(map)
+                .into_iter()
+                .map(|(k, mut v)| {
+                    mask_strings(&mut v);
+                    (secrets(&k).into_owned(), v)
+                })
+                .collect();
+            *map = masked;
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::secrets;
+    use super::{json, secrets};
+
+    #[test]
+    fn json_masks_quoted_passwords_and_stays_valid() {
+        let value = serde_json::json!({"text": "conn: Password=\"p@ss word\";Server=x", "list": ["pwd=abc"]});
+        let out = json(&value);
+        assert!(!out.contains("p@ss") && !out.contains("abc"), "{out}");
+        let parsed: serde_json::Value = serde_json::from_str(&out).expect("still JSON");
+        assert_eq!(parsed["text"], "conn: Password=***;Server=x");
+    }
 
     #[test]
     fn connection_string_passwords_are_masked_in_any_case() {

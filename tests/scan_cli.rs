@@ -1,0 +1,140 @@
+//! `bts-doctor scan` through the built binary: the JSON contract, exit codes, options and the
+//! fixture logs in their real formats.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn cmd() -> Command {
+    let mut c = Command::cargo_bin("bts-doctor").unwrap();
+    c.env_remove("BTS_DOCTOR_KB").env("XDG_CONFIG_HOME", "/nonexistent-bts-doctor-config");
+    c
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/logs")
+}
+
+fn scan_json(args: &[&str], paths: &[PathBuf]) -> (i32, Value) {
+    let out = cmd().arg("scan").arg("--json").args(args).args(paths).output().unwrap();
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap(), v)
+}
+
+const FAILED: &str = "MSI (s) (2C:64) [15:48:03:100]: Product: Microsoft BizTalk Server 2016 -- Error 5003.Regsvcs failed for assembly C:\\x.dll. Return code 1.\r\n\
+Action ended 15:48:04: InstallFinalize. Return value 3.\r\n\
+MSI (s) (2C:64) [15:48:06:200]: MainEngineThread is returning 1603\r\n";
+
+#[test]
+fn the_json_document_follows_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("setup.log");
+    std::fs::write(&log, FAILED).unwrap();
+    let (code, v) = scan_json(&["--context", "1"], &[log]);
+    assert_eq!(code, 1);
+    assert_eq!(v["schema"], 1);
+    let file = &v["files"][0];
+    for field in ["path", "format", "encoding", "bytes", "records"] {
+        assert!(!file[field].is_null(), "files[0].{field}");
+    }
+    assert!(file.get("skipped").is_some() && file["skipped"].is_null());
+    assert_eq!(file["format"], "msi");
+    assert_eq!(file["encoding"], "utf-8");
+    let root = &v["root_cause"];
+    assert_eq!(root["issue_id"], "setup-regsvcs-5003");
+    assert_eq!(root["line"], 1);
+    assert!(root["path"].as_str().unwrap().ends_with("setup.log"));
+    assert!(root["text"].as_str().unwrap().contains("Error 5003"));
+    assert_eq!(v["phase"], "install");
+    let finding = &v["findings"][0];
+    for field in ["issue_id", "title", "severity", "count", "first", "last", "context"] {
+        assert!(!finding[field].is_null(), "findings[0].{field}");
+    }
+    assert_eq!(finding["first"]["line"], 1);
+    assert_eq!(finding["context"].as_array().unwrap().len(), 2, "one line after with --context 1");
+    assert!(v["unmatched"].is_array());
+}
+
+#[test]
+fn a_clean_log_exits_0_and_unreadable_input_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = dir.path().join("clean.log");
+    std::fs::write(&clean, "2017-01-12 10:00:00 INFO all good\n2017-01-12 10:00:01 INFO done\n").unwrap();
+    let (code, v) = scan_json(&[], std::slice::from_ref(&clean));
+    assert_eq!(code, 0);
+    assert!(v["root_cause"].is_null());
+    assert_eq!(v["phase"], "none");
+    cmd()
+        .args(["scan", "/nonexistent/setup.log"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("does not exist"))
+        .stderr(predicate::str::contains("none of the given paths could be read"));
+    let empty = dir.path().join("empty.log");
+    std::fs::write(&empty, "").unwrap();
+    cmd().arg("scan").arg(&empty).assert().code(2);
+}
+
+#[test]
+fn bad_options_are_usage_errors() {
+    cmd()
+        .args(["scan", "--format", "xml", "x.log"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown --format"));
+    cmd()
+        .args(["scan", "--encoding", "ebcdic", "x.log"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown --encoding"));
+    cmd().arg("scan").assert().code(2);
+}
+
+#[test]
+fn forced_format_and_encoding_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("x.log");
+    std::fs::write(&log, FAILED).unwrap();
+    let (_, v) = scan_json(&["--format", "generic", "--encoding", "windows-1252"], &[log]);
+    assert_eq!(v["files"][0]["format"], "generic");
+    assert_eq!(v["files"][0]["encoding"], "windows-1252");
+}
+
+#[test]
+fn text_output_shows_root_cause_phase_and_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("setup.log");
+    std::fs::write(&log, FAILED).unwrap();
+    cmd()
+        .arg("scan")
+        .arg(&log)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("Root cause"))
+        .stdout(predicate::str::contains("Known issue: setup-regsvcs-5003"))
+        .stdout(predicate::str::contains("Upgrade phase: install"));
+}
+
+#[test]
+fn secrets_in_logs_are_masked_in_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("deploy.log");
+    std::fs::write(
+        &log,
+        "2017-01-12 ERROR Login failed for user 'sa'. Server=SQL01;User ID=sa;Password=Sup3rSecret!;\n",
+    )
+    .unwrap();
+    for json in [true, false] {
+        let mut c = cmd();
+        c.arg("scan");
+        if json {
+            c.arg("--json");
+        }
+        let out = c.arg(&log).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("Sup3rSecret"), "{text}");
+        assert!(text.contains("Password=***"), "{text}");
+    }
+}
