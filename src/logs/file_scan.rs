@@ -158,6 +158,11 @@ fn open_error(e: &std::io::Error) -> String {
     }
 }
 
+/// Most distinct HRESULTs a ConfigLog's entry lists.
+const MAX_HRESULTS: usize = 20;
+
+static HRESULT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i-u)\b0x[0-9a-f]{8}\b").expect("static regex"));
+
 static FEATURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)\b(?:Configuring|Validating|Unconfiguring|Upgrading|Building feature XML for)(?: feature)?:\s*(.+?)\s*$",
@@ -347,6 +352,14 @@ impl<'a> Scanner<'a> {
             return;
         }
         let issue = self.match_record(&r);
+        if r.level == Level::Error && self.format == Some(LogFormat::Configlog) {
+            for code in HRESULT.find_iter(&r.text) {
+                let code = format!("0x{}", code.as_str()[2..].to_ascii_uppercase());
+                if self.report.hresults.len() < MAX_HRESULTS && !self.report.hresults.contains(&code) {
+                    self.report.hresults.push(code);
+                }
+            }
+        }
         if r.level == Level::Error {
             let outcome = self.format == Some(LogFormat::Msi) && super::msi::is_outcome(super::msi::message(&r.text));
             if issue.is_none() && !outcome {
@@ -362,7 +375,7 @@ impl<'a> Scanner<'a> {
         if !self.matcher.may_match(&r.text) {
             return None;
         }
-        let report = self.matcher.match_text(&r.text);
+        let report = self.matcher.match_whole(&r.text);
         let mut best = None;
         for m in report.confident() {
             best.get_or_insert_with(|| m.id.clone());
@@ -482,6 +495,9 @@ impl<'a> Scanner<'a> {
             }
         }
         let format = self.format.unwrap_or(LogFormat::Generic);
+        if let Some(msi) = self.msi.as_mut() {
+            msi.finalize();
+        }
         if let Some(root) = self.root.as_mut() {
             let feature = root.feature.clone();
             root.phase =

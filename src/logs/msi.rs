@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 /// Substrings whose presence decides which of the (costlier) regexes below need to run; one
 /// automaton pass per line finds them all.
-const MARKER_TEXTS: [&str; 17] = [
+const MARKER_TEXTS: [&str; 19] = [
     "Action ended ",                 // 0
     "MainEngineThread is returning", // 1
     "error status: ",                // 2
@@ -27,6 +27,8 @@ const MARKER_TEXTS: [&str; 17] = [
     "Detected older version",        // 14
     "Removal completed",             // 15
     "removed the product",           // 16
+    "BTSPREVIOUSVERSIONFOUND",       // 17
+    "ProductName",                   // 18
 ];
 
 static MARKERS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
@@ -105,6 +107,8 @@ fn level_with(msg: &str, bits: u32) -> Level {
         "******* Product:",
         "Machine policy value",
         "User policy value",
+        "Decrementing counter",
+        "Incrementing counter",
     ];
     if noise.iter().any(|n| msg.starts_with(n)) {
         return Level::Info;
@@ -154,6 +158,7 @@ pub fn is_outcome(msg: &str) -> bool {
         || has(bits, 7)
         || has(bits, 8)
         || has(bits, 9)
+        || msg.starts_with("Error in rollback skipped")
 }
 
 fn is_failure_code(code: &str) -> bool {
@@ -176,6 +181,16 @@ pub struct MsiSummary {
     pub exit_code: Option<i64>,
     /// The first custom action that returned an error code.
     pub failed_custom_action: Option<String>,
+    #[serde(skip)]
+    product_from_property: bool,
+    #[serde(skip)]
+    command_line_seen: bool,
+    #[serde(skip)]
+    remove_all: bool,
+    #[serde(skip)]
+    upgrade_seen: bool,
+    #[serde(skip)]
+    removed_products: Vec<String>,
 }
 
 impl MsiSummary {
@@ -188,8 +203,20 @@ impl MsiSummary {
     pub fn observe(&mut self, r: &Record) {
         let msg = message(&r.text);
         let bits = r.flags;
-        if bits == 0 && !msg.starts_with("Command Line:") && !msg.starts_with("******* Command Line:") {
+        let command_line = msg.starts_with("Command Line:") || msg.starts_with("******* Command Line:");
+        if bits == 0 && !command_line {
             return;
+        }
+        // The package's own name is authoritative; "Product: X --" lines may be about the old
+        // version an upgrade removes.
+        if has(bits, 18) && !self.product_from_property {
+            let property = msg
+                .strip_prefix("Property(S): ProductName = ")
+                .or_else(|| msg.strip_prefix("Property(C): ProductName = "));
+            if let Some(name) = property.map(str::trim).filter(|n| !n.is_empty()) {
+                self.product = Some(name.to_string());
+                self.product_from_property = true;
+            }
         }
         if self.product.is_none() && has(bits, 10) {
             if let Some(c) = PRODUCT.captures(msg) {
@@ -197,22 +224,28 @@ impl MsiSummary {
                 self.product = name.filter(|n| !n.is_empty());
             }
         }
-        if msg.starts_with("Command Line:") || msg.starts_with("******* Command Line:") {
-            if msg.to_ascii_uppercase().contains("REMOVE=ALL") {
-                self.operation = "uninstall";
-            }
-        } else if self.operation == "install"
-            && (has(bits, 11)
-                && (msg.starts_with("Property(S): UPGRADINGPRODUCTCODE = {")
-                    || msg.contains("Adding UPGRADINGPRODUCTCODE"))
-                || has(bits, 12) && msg.contains("Doing action: RemoveExistingProducts")
-                || has(bits, 13) && msg.contains("Adding OLDPRODUCTFOUND")
-                || has(bits, 14))
+        // Only the first command line is the log's own operation; later ones belong to
+        // nested installations (an upgrade removing the old version).
+        if command_line && !self.command_line_seen {
+            self.command_line_seen = true;
+            let upper = msg.to_ascii_uppercase();
+            self.remove_all = upper.contains("REMOVE=ALL");
+            self.upgrade_seen |= has(bits, 17) && !upper.contains("UPGRADINGPRODUCTCODE");
+        }
+        if has(bits, 11)
+            && (msg.starts_with("Property(S): UPGRADINGPRODUCTCODE = {") || msg.contains("Adding UPGRADINGPRODUCTCODE"))
+            || has(bits, 12) && msg.contains("Doing action: RemoveExistingProducts")
+            || has(bits, 13) && msg.contains("Adding OLDPRODUCTFOUND")
+            || has(bits, 14)
         {
-            self.operation = "upgrade";
+            self.upgrade_seen = true;
         }
         if has(bits, 7) || has(bits, 15) || has(bits, 16) {
-            self.operation = "uninstall";
+            if let Some(c) = PRODUCT.captures(msg) {
+                if let Some(name) = c.get(1).or(c.get(2)) {
+                    self.removed_products.push(name.as_str().trim().to_string());
+                }
+            }
         }
         if self.failed_action.is_none() && has(bits, 0) {
             if let Some(c) = ACTION_ENDED.captures(msg) {
@@ -234,6 +267,20 @@ impl MsiSummary {
                 self.exit_code = c[1].parse().ok();
             }
         }
+    }
+
+    /// Settles `operation` once the whole log has been read: removal when the log's own command
+    /// line says `REMOVE=ALL` (or its product was removed outside an upgrade), upgrade when an
+    /// older version was found, else install.
+    pub fn finalize(&mut self) {
+        let product_removed = self.product.as_ref().is_some_and(|p| self.removed_products.contains(p));
+        self.operation = if self.remove_all || product_removed && !self.upgrade_seen {
+            "uninstall"
+        } else if self.upgrade_seen {
+            "upgrade"
+        } else {
+            "install"
+        };
     }
 
     /// Whether this record is the `Return value 3` that marks the first failure.
@@ -264,6 +311,7 @@ mod tests {
             ("Property(S): ErrorDialog = ErrorDlg", Level::Info),
             ("MSI (s) (74:A8) [12:44:33:875]: Product: X -- Installation operation failed.", Level::Error),
             ("Action ended 15:48:23: WelcomeDlg. Return value 2.", Level::Warning),
+            ("MSI (s) (D4:74) [21:59:58:236]: Decrementing counter to disable shutdown. If counter >= 0, shutdown will be denied.", Level::Info),
         ];
         for (line, want) in cases {
             assert_eq!(level(message(line)), want, "{line}");
@@ -286,6 +334,32 @@ mod tests {
     }
 
     #[test]
+    fn an_upgrade_removing_the_old_version_is_still_an_upgrade_of_the_new_product() {
+        let mut s = MsiSummary::new();
+        for (i, line) in [
+            "MSI (s) (48:8C) [22:14:06:012]: Command Line: ADDLOCAL=WMI ACTION=INSTALL BTSPREVIOUSVERSIONFOUND={5F1DDB6A-2C47-4E0B-9D7C-4A8E2B61C3F9}",
+            "MSI (s) (48:8C) [22:14:07:403]: Command Line: UPGRADINGPRODUCTCODE={B084F3A7} CLIENTUILEVEL=0 REMOVE=ALL",
+            "MSI (s) (48:8C) [22:14:32:348]: Product: Microsoft BizTalk Server 2013 R2 -- Removal completed successfully.",
+            "Property(S): ProductName = Microsoft BizTalk Server 2016",
+        ]
+        .iter()
+        .enumerate()
+        {
+            s.observe(&rec(i as u64 + 1, line));
+        }
+        s.finalize();
+        assert_eq!(s.product.as_deref(), Some("Microsoft BizTalk Server 2016"));
+        assert_eq!(s.operation, "upgrade");
+        let mut removal = MsiSummary::new();
+        removal.observe(&rec(
+            1,
+            "MSI (s) (48:8C) [22:14:07:403]: Command Line: UPGRADINGPRODUCTCODE={B084F3A7} CLIENTUILEVEL=0 REMOVE=ALL",
+        ));
+        removal.finalize();
+        assert_eq!(removal.operation, "uninstall");
+    }
+
+    #[test]
     fn the_summary_finds_product_operation_first_failure_and_exit_code() {
         let mut s = MsiSummary::new();
         for (i, line) in [
@@ -301,6 +375,7 @@ mod tests {
         {
             s.observe(&rec(i as u64 + 1, line));
         }
+        s.finalize();
         assert_eq!(s.product.as_deref(), Some("Microsoft BizTalk Server 2016"));
         assert_eq!(s.operation, "upgrade");
         assert_eq!(s.failed_action.as_deref(), Some("InstallFinalize"));

@@ -142,12 +142,11 @@ mod tests {
     use super::*;
 
     fn msi(product: &str, operation: &'static str, action: Option<&str>) -> MsiSummary {
-        MsiSummary {
-            product: Some(product.into()),
-            operation,
-            failed_action: action.map(String::from),
-            ..MsiSummary::new()
-        }
+        let mut summary = MsiSummary::new();
+        summary.product = Some(product.into());
+        summary.operation = operation;
+        summary.failed_action = action.map(String::from);
+        summary
     }
 
     #[test]

@@ -51,6 +51,9 @@ pub struct FileReport {
     /// For ConfigLogs: the feature being configured when the first error happened.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feature: Option<String>,
+    /// For ConfigLogs: the distinct HRESULTs in error records, in order of appearance.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hresults: Vec<String>,
 }
 
 impl FileReport {
@@ -66,6 +69,7 @@ impl FileReport {
             notes: Vec::new(),
             msi: None,
             feature: None,
+            hresults: Vec::new(),
         }
     }
 }

@@ -20,11 +20,14 @@ const PARTIAL_LONG_RUN: usize = 4;
 /// Evidence each word of a partial run adds: six words in sequence reach medium confidence.
 const PARTIAL_WEIGHT_PER_WORD: f32 = 0.6;
 
-/// Every signature found in `text`, with its evidence (several per signature are possible).
-pub fn find_all(compiled: &Compiled, text: &Prepared) -> Vec<(u32, Evidence)> {
+/// Every signature found in `text`, with its evidence (several per signature are possible);
+/// partial phrases only when `partial` is set.
+pub fn find_all(compiled: &Compiled, text: &Prepared, partial: bool) -> Vec<(u32, Evidence)> {
     let mut hits = Vec::new();
     let fully_matched = find_phrases(compiled, text, &mut hits);
-    find_partial_phrases(compiled, text, &fully_matched, &mut hits);
+    if partial {
+        find_partial_phrases(compiled, text, &fully_matched, &mut hits);
+    }
     find_regexes(compiled, text, &mut hits);
     find_numbers(compiled, text, &mut hits);
     hits

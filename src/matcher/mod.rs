@@ -152,10 +152,20 @@ impl Matcher {
         self.compiled.unanchored || self.compiled.anchors.as_ref().is_some_and(|a| a.is_match(text))
     }
 
-    /// Matches `text` against every entry.
+    /// Matches `text` against every entry, counting partial lines (a paste may be a fragment).
     pub fn match_text(&self, text: &str) -> MatchReport {
+        self.run(text, true)
+    }
+
+    /// Matches `text` counting only whole signatures: for log records, which hold whole
+    /// messages, a partial phrase is more often a generic sentence shared with another error.
+    pub fn match_whole(&self, text: &str) -> MatchReport {
+        self.run(text, false)
+    }
+
+    fn run(&self, text: &str, partial: bool) -> MatchReport {
         let prepared = Prepared::new(text);
-        let hits = detect::find_all(&self.compiled, &prepared);
+        let hits = detect::find_all(&self.compiled, &prepared, partial);
         let mut by_entry: HashMap<u32, Vec<(u32, Evidence)>> = HashMap::new();
         for (sig, evidence) in hits {
             by_entry.entry(self.compiled.sigs[sig as usize].entry).or_default().push((sig, evidence));
