@@ -16,6 +16,26 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/logs")
 }
 
+#[test]
+fn the_fixture_folder_scans_with_the_binary_skipped_and_the_earliest_phase_as_root() {
+    let (code, v) = scan_json(&[], &[fixtures()]);
+    assert_eq!(code, 1);
+    let files = v["files"].as_array().unwrap();
+    let binary = files.iter().find(|f| f["path"].as_str().unwrap().ends_with("BtsRedist.cab")).unwrap();
+    assert!(binary["skipped"].as_str().unwrap().starts_with("binary file"));
+    assert!(binary["format"].is_null() && binary["encoding"].is_null());
+    assert_eq!(v["phase"], "prerequisites");
+}
+
+#[test]
+fn the_clean_install_fixture_exits_0_with_no_finding() {
+    let (code, v) = scan_json(&[], &[fixtures().join("msi-clean-install.log")]);
+    assert_eq!(code, 0);
+    assert!(v["findings"].as_array().unwrap().is_empty());
+    assert!(v["unmatched"].as_array().unwrap().is_empty());
+    assert!(v["root_cause"].is_null());
+}
+
 fn scan_json(args: &[&str], paths: &[PathBuf]) -> (i32, Value) {
     let out = cmd().arg("scan").arg("--json").args(args).args(paths).output().unwrap();
     let v: Value =
