@@ -102,3 +102,20 @@ fn a_folder_with_a_binary_file_skips_it_and_reads_the_rest() {
     assert_eq!(r.files[1].format, Some(LogFormat::Configlog));
     assert!(!r.found_anything());
 }
+
+#[test]
+fn a_configlog_sso_failure_is_the_reconfiguration_phase_with_feature_and_hresult() {
+    let r = scan("ConfigLog(01-12-2017 0h37m59s).log");
+    let f = &r.files[0];
+    assert_eq!(f.format, Some(LogFormat::Configlog));
+    assert_eq!(f.feature.as_deref(), Some("SSOServer,Engine"));
+    assert!(f.hresults.contains(&"0x800706BA".to_string()), "{:?}", f.hresults);
+    let root = r.root_cause.as_ref().unwrap();
+    assert_eq!((root.line, root.issue_id.as_deref()), (85, Some("sso-enable-rpc-unavailable")));
+    assert_eq!(r.phase, UpgradePhase::Reconfiguration);
+    assert!(r.phase_detail.evidence.iter().any(|e| e.line == 74), "the feature line is evidence");
+    assert!(
+        !issues(&r).contains(&"config-rule-engine-localhost-3132"),
+        "the generic closing line alone is not the Rule Engine issue"
+    );
+}
