@@ -101,38 +101,33 @@ fn kb_lint_passes_on_the_shipped_knowledge() {
     cmd().args(["kb", "lint"]).assert().code(0).stdout(predicate::str::contains("kb lint: ok"));
 }
 
+/// `kb lint DIR` on a directory holding one file.
+fn lint_overlay(name: &str, yaml: &str) -> assert_cmd::assert::Assert {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join(name), yaml).unwrap();
+    cmd().args(["kb", "lint"]).arg(dir.path()).assert()
+}
+
 #[test]
 fn kb_lint_fails_usefully_on_a_broken_overlay() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("bad.yaml"),
+    lint_overlay(
+        "bad.yaml",
         "id: sql-broken\ntitle: t\nkind: known-issue\nphase: any\nseverity: error\nsignatures:\n  - regex: '(unclosed'\ncause: c\nfix:\n  - step: s\n",
     )
-    .unwrap();
-    cmd()
-        .args(["kb", "lint"])
-        .arg(dir.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("bad.yaml:7"))
-        .stderr(predicate::str::contains("invalid regex"));
+    .code(2)
+    .stderr(predicate::str::contains("bad.yaml:7"))
+    .stderr(predicate::str::contains("invalid regex"));
 }
 
 #[test]
 fn kb_lint_reports_an_example_that_does_not_rank_first() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("weak.yaml"),
+    lint_overlay(
+        "weak.yaml",
         "id: sql-weak-entry\ntitle: t\nkind: known-issue\nphase: any\nseverity: error\napplies_to: [\"2016\"]\nsignatures:\n  - phrase: \"walrus\"\ncause: c\nfix:\n  - step: s\nreferences: [https://example.org]\nexamples:\n  - \"a walrus\"\n  - \"walrus again\"\n",
     )
-    .unwrap();
-    cmd()
-        .args(["kb", "lint"])
-        .arg(dir.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("weak.yaml:14"))
-        .stderr(predicate::str::contains("does not rank `sql-weak-entry` first"));
+    .code(2)
+    .stderr(predicate::str::contains("weak.yaml:14"))
+    .stderr(predicate::str::contains("does not rank `sql-weak-entry` first"));
 }
 
 #[test]

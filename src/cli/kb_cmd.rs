@@ -1,8 +1,9 @@
 //! `bts-doctor kb lint | list | show`: inspect and check the knowledge base.
 
-use super::{load_matcher, print, text, GlobalArgs};
+use super::{print, print_json, text, with_matcher, GlobalArgs};
 use crate::exit;
 use crate::kb::lint::lint;
+use crate::matcher::Matcher;
 use crate::report::json;
 use crate::JSON_SCHEMA;
 use clap::{Args, Subcommand};
@@ -56,25 +57,23 @@ pub struct ShowArgs {
 /// Runs a `kb` subcommand.
 pub fn run(global: &GlobalArgs, cmd: KbCommand) -> u8 {
     match cmd {
-        KbCommand::Lint(args) => run_lint(global, args),
-        KbCommand::List(args) => run_list(global, args),
-        KbCommand::Show(args) => run_show(global, args),
-        KbCommand::Patterns => run_patterns(global),
+        KbCommand::Lint(args) => {
+            let extra: Vec<PathBuf> = args.dir.iter().cloned().collect();
+            with_matcher(global, &extra, |m| run_lint(m, &args))
+        }
+        KbCommand::List(args) => with_matcher(global, &[], |m| run_list(m, &args)),
+        KbCommand::Show(args) => with_matcher(global, &[], |m| run_show(m, &args)),
+        KbCommand::Patterns => with_matcher(global, &[], run_patterns),
     }
 }
 
 /// Exit 0 when clean (warnings allowed), 2 on any error.
-fn run_lint(global: &GlobalArgs, args: LintArgs) -> u8 {
-    let extra: Vec<PathBuf> = args.dir.into_iter().collect();
-    let matcher = match load_matcher(global, &extra) {
-        Ok(m) => m,
-        Err(code) => return code,
-    };
-    let report = lint(&matcher);
+fn run_lint(matcher: &Matcher, args: &LintArgs) -> u8 {
+    let report = lint(matcher);
     if args.json {
-        let doc =
-            serde_json::json!({ "schema": JSON_SCHEMA, "fingerprint": matcher.kb().fingerprint(), "lint": report });
-        print(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+        print_json(
+            &serde_json::json!({ "schema": JSON_SCHEMA, "fingerprint": matcher.kb().fingerprint(), "lint": report }),
+        );
     } else {
         let mut out = String::new();
         for p in &report.problems {
@@ -102,15 +101,10 @@ fn run_lint(global: &GlobalArgs, args: LintArgs) -> u8 {
     }
 }
 
-fn run_list(global: &GlobalArgs, args: JsonFlag) -> u8 {
-    let matcher = match load_matcher(global, &[]) {
-        Ok(m) => m,
-        Err(code) => return code,
-    };
+fn run_list(matcher: &Matcher, args: &JsonFlag) -> u8 {
     let kb = matcher.kb();
     if args.json {
-        let doc = json::kb_list_document(kb.fingerprint(), kb.entries());
-        print(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+        print_json(&json::kb_list_document(kb.fingerprint(), kb.entries()));
         return exit::OK;
     }
     let width = kb.entries().iter().map(|e| e.id.len()).max().unwrap_or(10);
@@ -123,11 +117,7 @@ fn run_list(global: &GlobalArgs, args: JsonFlag) -> u8 {
     exit::OK
 }
 
-fn run_show(global: &GlobalArgs, args: ShowArgs) -> u8 {
-    let matcher = match load_matcher(global, &[]) {
-        Ok(m) => m,
-        Err(code) => return code,
-    };
+fn run_show(matcher: &Matcher, args: &ShowArgs) -> u8 {
     let kb = matcher.kb();
     let Some(entry) = kb.get(args.id.trim()) else {
         let needle = args.id.to_lowercase();
@@ -147,8 +137,7 @@ fn run_show(global: &GlobalArgs, args: ShowArgs) -> u8 {
         return exit::USAGE;
     };
     if args.json {
-        let doc = json::KbShowDocument { schema: JSON_SCHEMA, entry };
-        print(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+        print_json(&json::KbShowDocument { schema: JSON_SCHEMA, entry });
         return exit::OK;
     }
     let mut out = String::new();
@@ -171,11 +160,7 @@ fn run_show(global: &GlobalArgs, args: ShowArgs) -> u8 {
     exit::OK
 }
 
-fn run_patterns(global: &GlobalArgs) -> u8 {
-    let matcher = match load_matcher(global, &[]) {
-        Ok(m) => m,
-        Err(code) => return code,
-    };
+fn run_patterns(matcher: &Matcher) -> u8 {
     let mut out = String::new();
     for entry in matcher.kb().entries() {
         for sig in entry.signatures.iter().filter(|s| s.weight > 0.0) {

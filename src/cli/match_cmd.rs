@@ -1,6 +1,6 @@
 //! `bts-doctor match`: paste an error, get the fix.
 
-use super::{load_matcher, print, text, GlobalArgs};
+use super::{print, print_json, text, with_matcher, GlobalArgs};
 use crate::exit;
 use crate::report::{json, redact};
 use clap::Args;
@@ -29,23 +29,20 @@ pub fn run(global: &GlobalArgs, args: MatchArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let matcher = match load_matcher(global, &[]) {
-        Ok(m) => m,
-        Err(code) => return code,
-    };
-    let report = matcher.match_text(&query);
-    let top = usize::from(args.top);
-    if args.json {
-        let doc = json::match_document(&matcher, &query, &report, top);
-        print(&format!("{}\n", redact::json(&doc)));
-    } else {
-        print(&redact::secrets(&text::match_report(&matcher, &report, top)));
-    }
-    if report.best_confident().is_some() {
-        exit::OK
-    } else {
-        exit::FOUND
-    }
+    with_matcher(global, &[], |matcher| {
+        let report = matcher.match_text(&query);
+        let top = usize::from(args.top);
+        if args.json {
+            print_json(&json::match_document(matcher, &query, &report, top));
+        } else {
+            print(&redact::secrets(&text::match_report(matcher, &report, top)));
+        }
+        if report.best_confident().is_some() {
+            exit::OK
+        } else {
+            exit::FOUND
+        }
+    })
 }
 
 /// The text from the arguments, or from standard input for `-` or no argument.

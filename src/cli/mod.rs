@@ -102,6 +102,19 @@ fn load_kb(sources: &Sources) -> Result<KnowledgeBase, u8> {
     })
 }
 
+/// Loads the matcher and runs `f` with it, or returns the load failure's exit code.
+fn with_matcher(global: &GlobalArgs, extra_dirs: &[PathBuf], f: impl FnOnce(&Matcher) -> u8) -> u8 {
+    match load_matcher(global, extra_dirs) {
+        Ok(matcher) => f(&matcher),
+        Err(code) => code,
+    }
+}
+
+/// Prints a JSON document with every string passed through redaction.
+fn print_json<T: serde::Serialize>(value: &T) {
+    print(&format!("{}\n", crate::report::redact::json(value)));
+}
+
 /// Prints to stdout, ignoring a closed pipe (`| head`).
 fn print(text: &str) {
     let mut out = std::io::stdout().lock();

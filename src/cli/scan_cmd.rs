@@ -1,7 +1,7 @@
 //! `bts-doctor scan`: read setup, configuration, MSI and event logs; report the root cause, the
 //! upgrade phase that failed, every known issue and the unknown errors.
 
-use super::{load_matcher, print, text, GlobalArgs};
+use super::{print, print_json, text, with_matcher, GlobalArgs};
 use crate::exit;
 use crate::logs::{self, Encoding, LogFormat, ScanOptions, ScanReport};
 use crate::report::redact;
@@ -60,10 +60,15 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> u8 {
             }
         }
     };
-    let matcher = match load_matcher(global, &[]) {
-        Ok(m) => m,
-        Err(code) => return code,
-    };
+    with_matcher(global, &[], |matcher| scan_with(matcher, &args, format, encoding))
+}
+
+fn scan_with(
+    matcher: &crate::matcher::Matcher,
+    args: &ScanArgs,
+    format: Option<LogFormat>,
+    encoding: Option<Encoding>,
+) -> u8 {
     let mut options = ScanOptions { context: args.context.min(50), format, encoding, ..ScanOptions::default() };
     if let Some(jobs) = args.jobs {
         options.jobs = jobs.max(1);
@@ -88,12 +93,12 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> u8 {
                 eprint!("\r{:60}\r", "");
             }
         });
-        let report = logs::scan(&args.paths, &matcher, &options, Some(tx), &cancel);
+        let report = logs::scan(&args.paths, matcher, &options, Some(tx), &cancel);
         let _ = drawer.join();
         report
     });
     if args.json {
-        print(&format!("{}\n", redact::json(&report)));
+        print_json(&report);
     } else {
         print(&redact::secrets(&render(&report)));
     }

@@ -333,49 +333,42 @@ mod tests {
         r
     }
 
+    /// The summary of a log made of `lines`.
+    fn summary_of(lines: &[&str]) -> MsiSummary {
+        let mut s = MsiSummary::new();
+        for (i, line) in lines.iter().enumerate() {
+            s.observe(&rec(i as u64 + 1, line));
+        }
+        s.finalize();
+        s
+    }
+
     #[test]
     fn an_upgrade_removing_the_old_version_is_still_an_upgrade_of_the_new_product() {
-        let mut s = MsiSummary::new();
-        for (i, line) in [
+        let s = summary_of(&[
             "MSI (s) (48:8C) [22:14:06:012]: Command Line: ADDLOCAL=WMI ACTION=INSTALL BTSPREVIOUSVERSIONFOUND={5F1DDB6A-2C47-4E0B-9D7C-4A8E2B61C3F9}",
             "MSI (s) (48:8C) [22:14:07:403]: Command Line: UPGRADINGPRODUCTCODE={B084F3A7} CLIENTUILEVEL=0 REMOVE=ALL",
             "MSI (s) (48:8C) [22:14:32:348]: Product: Microsoft BizTalk Server 2013 R2 -- Removal completed successfully.",
             "Property(S): ProductName = Microsoft BizTalk Server 2016",
-        ]
-        .iter()
-        .enumerate()
-        {
-            s.observe(&rec(i as u64 + 1, line));
-        }
-        s.finalize();
+        ]);
         assert_eq!(s.product.as_deref(), Some("Microsoft BizTalk Server 2016"));
         assert_eq!(s.operation, "upgrade");
-        let mut removal = MsiSummary::new();
-        removal.observe(&rec(
-            1,
+        let removal = summary_of(&[
             "MSI (s) (48:8C) [22:14:07:403]: Command Line: UPGRADINGPRODUCTCODE={B084F3A7} CLIENTUILEVEL=0 REMOVE=ALL",
-        ));
-        removal.finalize();
+        ]);
         assert_eq!(removal.operation, "uninstall");
     }
 
     #[test]
     fn the_summary_finds_product_operation_first_failure_and_exit_code() {
-        let mut s = MsiSummary::new();
-        for (i, line) in [
+        let s = summary_of(&[
             "MSI (s) (2C:64) [15:48:23:562]: PROPERTY CHANGE: Adding UPGRADINGPRODUCTCODE property. Its value is '{X}'.",
             "CustomAction RegsvcsDeployment returned actual error code 1603 (note this may not be 100% accurate)",
             "Action ended 15:48:23: InstallFinalize. Return value 3.",
             "Action ended 15:48:24: INSTALL. Return value 3.",
             "MSI (s) (2C:64) [15:48:25:562]: Product: Microsoft BizTalk Server 2016 -- Installation operation failed.",
             "MSI (s) (2C:64) [15:48:25:600]: MainEngineThread is returning 1603",
-        ]
-        .iter()
-        .enumerate()
-        {
-            s.observe(&rec(i as u64 + 1, line));
-        }
-        s.finalize();
+        ]);
         assert_eq!(s.product.as_deref(), Some("Microsoft BizTalk Server 2016"));
         assert_eq!(s.operation, "upgrade");
         assert_eq!(s.failed_action.as_deref(), Some("InstallFinalize"));

@@ -186,17 +186,20 @@ fn anchor_automaton(kb: &KnowledgeBase) -> Result<(Option<AhoCorasick>, bool), C
     }
     anchors.sort();
     anchors.dedup();
-    let automaton = if anchors.is_empty() {
-        None
-    } else {
-        Some(
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .build(&anchors)
-                .map_err(|e| CompileError(e.to_string()))?,
-        )
-    };
-    Ok((automaton, unanchored))
+    Ok((literal_automaton(&anchors)?, unanchored))
+}
+
+/// One ASCII-case-insensitive automaton reporting every (overlapping) literal; `None` for none.
+fn literal_automaton(literals: &[Vec<u8>]) -> Result<Option<AhoCorasick>, CompileError> {
+    if literals.is_empty() {
+        return Ok(None);
+    }
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .build(literals)
+        .map(Some)
+        .map_err(|e| CompileError(e.to_string()))
 }
 
 /// Every meaningful word of each entry's title, tags, id and phrases, mapped to the entries.
@@ -246,18 +249,7 @@ fn regex_prefilter(regexes: &[LazyRegex]) -> Result<(Option<AhoCorasick>, Vec<Ve
             None => unfiltered.push(index as u32),
         }
     }
-    let automaton = if literals.is_empty() {
-        None
-    } else {
-        Some(
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&literals)
-                .map_err(|e| CompileError(e.to_string()))?,
-        )
-    };
-    Ok((automaton, by_literal, unfiltered))
+    Ok((literal_automaton(&literals)?, by_literal, unfiltered))
 }
 
 /// Literals (lower-cased) of which every match of `source` starts with one, or else ends with
