@@ -119,3 +119,30 @@ fn a_configlog_sso_failure_is_the_reconfiguration_phase_with_feature_and_hresult
         "the generic closing line alone is not the Rule Engine issue"
     );
 }
+
+#[test]
+fn both_event_log_exports_agree_on_the_earliest_error_and_the_failed_install() {
+    for name in ["eventlog-application.txt", "eventlog-saved-as-text.txt"] {
+        let r = scan(name);
+        assert_eq!(r.files[0].format, Some(LogFormat::Eventlog), "{name}");
+        let root = r.root_cause.as_ref().unwrap();
+        assert_eq!(root.issue_id.as_deref(), Some("msdtc-transaction-proxy-exception"), "{name}");
+        assert!(root.text.starts_with(".NET Runtime 1026: "), "{name}: {}", root.text);
+        assert_eq!(root.reason, "the earliest error event");
+        assert_eq!(r.phase, UpgradePhase::Install, "{name}");
+        assert!(r.phase_detail.evidence.iter().any(|e| e.text.starts_with("MsiInstaller 11708: ")), "{name}");
+        assert!(issues(&r).contains(&"sso-master-secret-unavailable"), "{name}");
+    }
+}
+
+#[test]
+fn a_generic_log_joins_the_stack_trace_and_groups_the_unknown_error() {
+    let r = scan("generic-stacktrace.log");
+    assert_eq!(r.files[0].format, Some(LogFormat::Generic));
+    let root = r.root_cause.as_ref().unwrap();
+    assert_eq!((root.line, root.issue_id.as_deref()), (64, Some("sso-ssoclient-assembly-version")));
+    let group = &r.unmatched[0];
+    assert_eq!(group.count, 3);
+    assert!(group.template.contains("Failed to copy binding file <path> to <path>"), "{}", group.template);
+    assert_eq!(r.phase, UpgradePhase::None);
+}

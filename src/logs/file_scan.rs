@@ -189,6 +189,7 @@ struct Scanner<'a> {
     error_window: VecDeque<(Record, Option<String>)>,
     root: Option<FileRoot>,
     first_error: Option<(Record, Option<String>)>,
+    setup_event: Option<Record>,
     cut_lines: u64,
 }
 
@@ -215,6 +216,7 @@ impl<'a> Scanner<'a> {
             error_window: VecDeque::new(),
             root: None,
             first_error: None,
+            setup_event: None,
             cut_lines: 0,
         }
     }
@@ -416,6 +418,21 @@ impl<'a> Scanner<'a> {
     /// MSI: the first `Return value 3` decides, and its cause is looked for just above it.
     /// Other formats: the first error. Later failures (rollback) are not second causes.
     fn root_candidate(&mut self, r: &Record, issue: Option<String>) {
+        if self.format == Some(LogFormat::Eventlog) {
+            // Exports are often newest first: keep the earliest error by time.
+            if self.setup_event.is_none() && r.component.as_deref() == Some("MsiInstaller") {
+                self.setup_event = Some(r.clone());
+            }
+            let earlier = match (&self.first_error, r.time_key()) {
+                (None, _) => true,
+                (Some((old, _)), Some(key)) => old.time_key().is_none_or(|old_key| key < old_key),
+                (Some(_), None) => false,
+            };
+            if earlier {
+                self.first_error = Some((r.clone(), issue));
+            }
+            return;
+        }
         if self.root.is_some() {
             return;
         }
@@ -486,10 +503,10 @@ impl<'a> Scanner<'a> {
         }
         if self.root.is_none() {
             if let Some((r, issue)) = self.first_error.take() {
-                let reason = if self.format == Some(LogFormat::Msi) {
-                    "the first error (no action ended with Return value 3)".to_string()
-                } else {
-                    "the first error in the log".to_string()
+                let reason = match self.format {
+                    Some(LogFormat::Msi) => "the first error (no action ended with Return value 3)".to_string(),
+                    Some(LogFormat::Eventlog) => "the earliest error event".to_string(),
+                    _ => "the first error in the log".to_string(),
                 };
                 self.set_root(r, issue, reason);
             }
@@ -502,6 +519,13 @@ impl<'a> Scanner<'a> {
             let feature = root.feature.clone();
             root.phase =
                 phase_of(format, self.msi.as_ref(), &root.place.text, feature.as_ref().map(|(f, _)| f.as_str()));
+            if let (None, Some(event)) = (&root.phase, &self.setup_event) {
+                // An installer failure event says which step failed even when an earlier error
+                // is the root cause.
+                root.phase = phase_of(format, None, event.first_line(), None);
+                let text = shorten(event.first_line()).to_string();
+                root.evidence.push(Place { path: root.place.path.clone(), line: event.line, text });
+            }
             if let Some((_, place)) = feature {
                 root.evidence.push(place);
             }

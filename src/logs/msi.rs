@@ -328,6 +328,7 @@ mod tests {
             text: text.into(),
             event_id: None,
             flags: 0,
+            headline: None,
         };
         classify(&mut r);
         r

@@ -87,7 +87,7 @@ pub fn phase_of(
             Some(msi_phase(&product, summary.operation, &action, root_text))
         }
         LogFormat::Setup => Some(text_phase(root_text, "BizTalk setup")),
-        LogFormat::Eventlog if root_text.contains("MsiInstaller") || root_text.contains("Product: ") => {
+        LogFormat::Eventlog if root_text.starts_with("MsiInstaller") || root_text.contains("Product: ") => {
             let product = root_text.split("Product: ").nth(1).and_then(|s| s.split(" -- ").next()).unwrap_or("");
             Some(msi_phase(product, "install", "", root_text))
         }

@@ -41,13 +41,40 @@ pub struct Record {
     pub event_id: Option<u32>,
     /// Format-specific marker bits found while classifying (MSI: which markers the line holds).
     pub flags: u32,
+    /// A one-line summary when the first line says little (an event block's `Event[4]:`).
+    pub headline: Option<String>,
 }
 
 impl Record {
-    /// The first line of the record, for one-line display.
+    /// The line that stands for the record in lists and templates: its headline when it has
+    /// one, else its first line.
     pub fn first_line(&self) -> &str {
-        self.text.lines().next().unwrap_or("")
+        self.headline.as_deref().unwrap_or_else(|| self.text.lines().next().unwrap_or(""))
     }
+
+    /// A key that sorts records by time, for formats whose timestamps carry a date.
+    pub fn time_key(&self) -> Option<String> {
+        self.timestamp.as_deref().and_then(sortable_time)
+    }
+}
+
+/// `2017-01-11T22:41:37.000` or `1/11/2017 10:41:37 PM` (month first, as Event Viewer writes it
+/// in US English) as `2017-01-11T22:41:37`; `None` for anything else.
+pub fn sortable_time(text: &str) -> Option<String> {
+    let t = text.trim();
+    if t.len() >= 19 && t.as_bytes()[4] == b'-' && t.as_bytes()[10] == b'T' {
+        return Some(t[..19].to_string());
+    }
+    let mut parts = t.split_whitespace();
+    let date: Vec<u32> = parts.next()?.split('/').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let time: Vec<u32> = parts.next()?.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let (&[month, day, year], &[hour, minute, second]) = (date.as_slice(), time.as_slice()) else { return None };
+    let hour = match parts.next().map(str::to_ascii_uppercase).as_deref() {
+        Some("PM") if hour < 12 => hour + 12,
+        Some("AM") if hour == 12 => 0,
+        _ => hour,
+    };
+    Some(format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}"))
 }
 
 /// Builds records from lines, one format's rules.
@@ -137,6 +164,7 @@ fn finish(format: LogFormat, d: Draft) -> Record {
         text: d.text,
         event_id: None,
         flags: 0,
+        headline: None,
     };
     match format {
         LogFormat::Msi => super::msi::classify(&mut record),
@@ -170,16 +198,21 @@ fn classify_event(r: &mut Record) {
     if r.text.starts_with(SAVED_EVENTS_HEADER) {
         return;
     }
-    let first = r.first_line().to_string();
+    let first = r.text.lines().next().unwrap_or("").to_string();
     if is_saved_event_start(&first) {
         let cols: Vec<&str> = first.split('\t').collect();
         r.level = event_level(cols[0]);
         r.timestamp = cols.get(1).map(|s| s.to_string());
         r.component = cols.get(2).map(|s| s.to_string());
         r.event_id = cols.get(3).and_then(|s| s.trim().parse().ok());
+        let description = cols.get(5..).map(|c| c.join(" ")).unwrap_or_default();
+        let source = r.component.as_deref().unwrap_or("event");
+        let id = r.event_id.map(|n| format!(" {n}")).unwrap_or_default();
+        r.headline = Some(format!("{source}{id}: {}", description.trim().trim_start_matches('"')));
         return;
     }
-    for line in r.text.lines() {
+    let mut lines = r.text.lines();
+    for line in lines.by_ref() {
         let t = line.trim();
         if let Some(v) = t.strip_prefix("Level:") {
             r.level = event_level(v.trim());
@@ -189,7 +222,13 @@ fn classify_event(r: &mut Record) {
             r.timestamp = Some(v.trim().to_string());
         } else if let Some(v) = t.strip_prefix("Event ID:") {
             r.event_id = v.trim().parse().ok();
-        } else if t.starts_with("Description:") {
+        } else if let Some(rest) = t.strip_prefix("Description:") {
+            let description = Some(rest.trim())
+                .filter(|d| !d.is_empty())
+                .or_else(|| lines.find(|l| !l.trim().is_empty()).map(str::trim));
+            let source = r.component.as_deref().unwrap_or("event");
+            let id = r.event_id.map(|n| format!(" {n}")).unwrap_or_default();
+            r.headline = Some(format!("{source}{id}: {}", description.unwrap_or("")));
             break;
         }
     }
@@ -303,12 +342,17 @@ mod tests {
         let r = records(LogFormat::Eventlog, text);
         assert_eq!(r.len(), 2);
         assert_eq!((r[0].level, r[0].event_id, r[0].component.as_deref()), (Level::Error, Some(10536), Some("ENTSSO")));
+        assert_eq!(r[0].first_line(), "ENTSSO 10536: SSO failed.");
+        assert_eq!(r[0].time_key().as_deref(), Some("2017-12-01T10:14:55"));
         assert_eq!(r[1].level, Level::Info);
         let saved = "Level\tDate and Time\tSource\tEvent ID\tTask Category\nError\t12/1/2017 10:14:55 AM\tENTSSO\t10536\tNone\t\"SSO failed\nsecond line\"\nInformation\t12/1/2017 10:14:56 AM\tMsiInstaller\t1035\tNone\tok";
         let r = records(LogFormat::Eventlog, saved);
         assert_eq!(r.len(), 3);
         assert_eq!((r[1].level, r[1].event_id), (Level::Error, Some(10536)));
+        assert_eq!(r[1].first_line(), "ENTSSO 10536: SSO failed");
         assert!(r[1].text.contains("second line"));
+        assert_eq!(r[1].time_key().as_deref(), Some("2017-12-01T10:14:55"));
+        assert_eq!(sortable_time("12/1/2017 12:05:00 AM").as_deref(), Some("2017-12-01T00:05:00"));
     }
 
     #[test]
