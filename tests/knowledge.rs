@@ -74,3 +74,24 @@ fn an_msdtc_marker_beats_the_bare_word_sso() {
     let best = report.best_confident().expect("a confident match");
     assert!(best.id.starts_with("msdtc-"), "{} ranked first", best.id);
 }
+
+#[test]
+fn real_pastes_of_every_shape_find_their_entries() {
+    let m = matcher();
+    let best = |text: &str| m.match_text(text).best_confident().map(|x| x.id.clone());
+    // hard-wrapped at 40 columns, mid-word
+    let wrapped = "SSO Master Secret Server service is not\nrunning on BTSCLUSTER01.Please start the\nservice to continue the upgrade.";
+    assert_eq!(best(wrapped).as_deref(), Some("sso-cluster-master-secret-not-running"));
+    // JSON-escaped, as copied from a monitoring tool
+    let json = r#"{"message":"Could not open certificate store, the system cannot find the file specified (System).\r\n   at Microsoft.BizTalk.ExplorerOM"}"#;
+    assert_eq!(best(json).as_deref(), Some("certificate-store-missing"));
+    // several errors in one paste
+    let multi = "Exception of type 'System.EnterpriseServices.TransactionProxyException' was thrown.\n\n\
+                 Could not open certificate store, the system cannot find the file specified (System).";
+    let ids: Vec<String> = m.match_text(multi).confident().map(|x| x.id.clone()).collect();
+    assert!(ids.contains(&"msdtc-transaction-proxy-exception".to_string()), "{ids:?}");
+    assert!(ids.contains(&"certificate-store-missing".to_string()), "{ids:?}");
+    // a partial line
+    let partial = m.match_text("critical failure while trying to access the list of Views");
+    assert_eq!(partial.matches.first().map(|x| x.id.as_str()), Some("bam-portal-views-critical-failure"));
+}
