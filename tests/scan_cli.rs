@@ -158,3 +158,51 @@ fn secrets_in_logs_are_masked_in_every_output() {
         assert!(text.contains("Password=***"), "{text}");
     }
 }
+
+#[test]
+fn every_fixture_through_the_binary_gives_its_format_encoding_root_and_phase() {
+    let table = [
+        ("msi-upgrade-failed.log", "msi", "utf-16le", Some(451), "install"),
+        ("msi-prerequisite-failed.log", "msi", "utf-8", Some(180), "prerequisites"),
+        ("msi-database-upgrade-failed.log", "msi", "utf-8", Some(228), "database-upgrade"),
+        ("msi-uninstall-2013r2-failed.log", "msi", "utf-8", Some(237), "feature-removal"),
+        ("ConfigLog(01-12-2017 0h37m59s).log", "configlog", "utf-8", Some(85), "reconfiguration"),
+        ("Setup(011217 002041).htm", "setup", "utf-8", Some(7), "prerequisites"),
+        ("eventlog-application.txt", "eventlog", "utf-8", Some(61), "install"),
+        ("eventlog-saved-as-text.txt", "eventlog", "utf-8", Some(89), "install"),
+        ("generic-stacktrace.log", "generic", "utf-8", Some(64), "none"),
+        ("msi-clean-install.log", "msi", "utf-8", None, "none"),
+    ];
+    for (name, format, encoding, root_line, phase) in table {
+        let (code, v) = scan_json(&[], &[fixtures().join(name)]);
+        assert_eq!(code, if root_line.is_some() { 1 } else { 0 }, "{name}");
+        assert_eq!(v["files"][0]["format"], format, "{name}");
+        assert_eq!(v["files"][0]["encoding"], encoding, "{name}");
+        assert_eq!(v["root_cause"]["line"].as_u64(), root_line, "{name}");
+        assert_eq!(v["phase"], phase, "{name}");
+    }
+}
+
+#[test]
+fn bad_inputs_in_one_run_each_get_a_clear_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut odd = vec![0xFF, 0xFE];
+    odd.extend("ERROR Login failed for user 'sa'.".encode_utf16().flat_map(u16::to_le_bytes));
+    odd.push(0x41);
+    std::fs::write(dir.path().join("odd-utf16.log"), odd).unwrap();
+    std::fs::write(dir.path().join("no-newline.log"), "ERROR Login failed for user 'sa'.").unwrap();
+    std::fs::write(dir.path().join("empty.log"), "").unwrap();
+    std::fs::write(dir.path().join("image.bin"), [0u8, 1, 2, 3, 0, 0, 7, 8]).unwrap();
+    let (code, v) = scan_json(&[], &[dir.path().to_path_buf(), dir.path().join("gone.log")]);
+    assert_eq!(code, 1);
+    let by_name = |suffix: &str| {
+        v["files"].as_array().unwrap().iter().find(|f| f["path"].as_str().unwrap().ends_with(suffix)).cloned().unwrap()
+    };
+    assert_eq!(by_name("empty.log")["skipped"], "empty file");
+    assert!(by_name("image.bin")["skipped"].as_str().unwrap().starts_with("binary file"));
+    assert_eq!(by_name("gone.log")["skipped"], "does not exist");
+    assert!(by_name("odd-utf16.log")["notes"][0].as_str().unwrap().contains("odd number of bytes"));
+    assert_eq!(by_name("no-newline.log")["records"], 1);
+    assert_eq!(v["findings"][0]["issue_id"], "sql-login-failed-18456");
+    assert_eq!(v["findings"][0]["count"], 2);
+}
