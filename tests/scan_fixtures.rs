@@ -54,7 +54,8 @@ fn rollback_after_the_failure_is_not_a_second_cause() {
 fn a_prerequisite_failure_is_the_prerequisites_phase() {
     let r = scan("msi-prerequisite-failed.log");
     assert_eq!(r.files[0].msi.as_ref().unwrap().product.as_deref(), Some("Microsoft SQL Server 2012 Native Client"));
-    assert_eq!(r.root_cause.as_ref().unwrap().line, 180);
+    let root = r.root_cause.as_ref().unwrap();
+    assert_eq!((root.line, root.issue_id.as_deref()), (180, Some("setup-msi-1714-missing-installer-cache")));
     assert_eq!(r.phase, UpgradePhase::Prerequisites);
 }
 
@@ -74,6 +75,11 @@ fn removing_the_old_version_is_the_feature_removal_phase() {
     assert_eq!((msi.product.as_deref(), msi.operation), (Some("Microsoft BizTalk Server 2013 R2"), "uninstall"));
     assert_eq!(r.root_cause.as_ref().unwrap().line, 237);
     assert_eq!(r.phase, UpgradePhase::FeatureRemoval);
+    assert!(
+        issues(&r).contains(&"setup-msi-fatal-error-1603"),
+        "Removal ... error status: 1603 is the generic failure"
+    );
+    assert!(r.unmatched.iter().any(|g| g.template == "CA_RemovePatches: Failed to delete <path> Error <hex>: The process cannot access the file because it is being used by another process."), "{:?}", r.unmatched);
 }
 
 #[test]

@@ -9,26 +9,27 @@ use std::sync::LazyLock;
 
 /// Substrings whose presence decides which of the (costlier) regexes below need to run; one
 /// automaton pass per line finds them all.
-const MARKER_TEXTS: [&str; 19] = [
-    "Action ended ",                 // 0
-    "MainEngineThread is returning", // 1
-    "error status: ",                // 2
-    "returned actual error code",    // 3
-    "Error ",                        // 4
-    "Warning ",                      // 5
-    "operation failed",              // 6
-    "-- Removal failed",             // 7
-    "-- Installation failed",        // 8
-    "-- Configuration failed",       // 9
-    "Product",                       // 10
-    "UPGRADINGPRODUCTCODE",          // 11
-    "RemoveExistingProducts",        // 12
-    "OLDPRODUCTFOUND",               // 13
-    "Detected older version",        // 14
-    "Removal completed",             // 15
-    "removed the product",           // 16
-    "BTSPREVIOUSVERSIONFOUND",       // 17
-    "ProductName",                   // 18
+const MARKER_TEXTS: [&str; 20] = [
+    "Action ended ",                          // 0
+    "MainEngineThread is returning",          // 1
+    "error status: ",                         // 2
+    "returned actual error code",             // 3
+    "Error ",                                 // 4
+    "Warning ",                               // 5
+    "operation failed",                       // 6
+    "-- Removal failed",                      // 7
+    "-- Installation failed",                 // 8
+    "-- Configuration failed",                // 9
+    "Product",                                // 10
+    "UPGRADINGPRODUCTCODE",                   // 11
+    "RemoveExistingProducts",                 // 12
+    "OLDPRODUCTFOUND",                        // 13
+    "Detected older version",                 // 14
+    "Removal completed",                      // 15
+    "removed the product",                    // 16
+    "BTSPREVIOUSVERSIONFOUND",                // 17
+    "ProductName",                            // 18
+    "FindRelatedProducts: Found application", // 19
 ];
 
 static MARKERS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
@@ -237,6 +238,7 @@ impl MsiSummary {
             || has(bits, 12) && msg.contains("Doing action: RemoveExistingProducts")
             || has(bits, 13) && msg.contains("Adding OLDPRODUCTFOUND")
             || has(bits, 14)
+            || has(bits, 19)
         {
             self.upgrade_seen = true;
         }

@@ -13,7 +13,8 @@ static VARIABLES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?", "<guid>"),
         (r"'[^']{1,200}'", "'<s>'"),
         (r#""[^"]{1,200}""#, "\"<s>\""),
-        (r"(?:[A-Za-z]:\\|\\\\)[^\s'\x22<>|]+", "<path>"),
+        // Folders may hold single spaces ("Program Files (x86)"); the last part may not.
+        (r"(?:[A-Za-z]:\\|\\\\)(?:[\w.$~()\-]+(?: [\w.$~()\-]+)*\\)*[\w.$~()\-]*", "<path>"),
         (r"(?i)\b0x[0-9a-f]+\b", "<hex>"),
         (r"\b\d{1,2}:\d{2}(?::\d{2})?(?:[.:]\d+)?(?:\s?[AaPp][Mm])?\b", "<time>"),
         (r"\b\d{1,4}[-/]\d{1,2}[-/]\d{1,4}\b", "<date>"),
