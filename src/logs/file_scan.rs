@@ -570,3 +570,16 @@ fn shorten(text: &str) -> &str {
     }
     &text[..cut]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::open_error;
+    use std::io::{Error, ErrorKind};
+
+    #[test]
+    fn open_errors_read_plainly() {
+        assert_eq!(open_error(&Error::from(ErrorKind::PermissionDenied)), "permission denied");
+        assert_eq!(open_error(&Error::from(ErrorKind::NotFound)), "does not exist");
+        assert!(open_error(&Error::other("disk on fire")).starts_with("cannot open: "));
+    }
+}

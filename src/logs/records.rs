@@ -101,7 +101,9 @@ impl RecordBuilder {
     /// Takes the next line; returns the record it completes, if any.
     pub fn push(&mut self, line: Line<'_>) -> Option<Record> {
         let continues = self.current.as_ref().is_some_and(|d| {
-            d.lines < MAX_RECORD_LINES && d.text.len() < MAX_RECORD_BYTES && is_continuation(self.format, line.text)
+            d.lines < MAX_RECORD_LINES
+                && d.text.len() < MAX_RECORD_BYTES
+                && (is_continuation(self.format, line.text) || continues_msi_property(self.format, &d.text, line.text))
         });
         if continues {
             let draft = self.current.as_mut().expect("checked above");
@@ -141,6 +143,13 @@ fn is_continuation(format: LogFormat, line: &str) -> bool {
                 || trimmed.starts_with("Server stack trace")
         }
     }
+}
+
+/// In an MSI property dump a value may span lines: text that starts no MSI line of its own
+/// belongs to the `Property(S): NAME = value` before it.
+fn continues_msi_property(format: LogFormat, record: &str, line: &str) -> bool {
+    const STARTS: [&str; 7] = ["Property(", "MSI (", "=== ", "Action ", "CustomAction ", "Info ", "Error "];
+    format == LogFormat::Msi && record.starts_with("Property(") && !STARTS.iter().any(|s| line.starts_with(s))
 }
 
 fn is_event_block_start(line: &str) -> bool {
@@ -353,6 +362,16 @@ mod tests {
         assert!(r[1].text.contains("second line"));
         assert_eq!(r[1].time_key().as_deref(), Some("2017-12-01T10:14:55"));
         assert_eq!(sortable_time("12/1/2017 12:05:00 AM").as_deref(), Some("2017-12-01T00:05:00"));
+    }
+
+    #[test]
+    fn msi_property_values_spanning_lines_stay_one_record() {
+        let r = records(
+            LogFormat::Msi,
+            "Property(S): ADDLOCAL = WMI\nProperty(S): NOTES = first line\nsecond line\nProperty(S): X = 1\nMSI (s) (2C:64) [15:48:23:562]: Note: 1: 1402",
+        );
+        assert_eq!(r.len(), 4);
+        assert_eq!(r[1].text, "Property(S): NOTES = first line\nsecond line");
     }
 
     #[test]
