@@ -1,5 +1,6 @@
 //! bts-doctor: an offline assistant for upgrading Microsoft BizTalk Server 2013 / 2013 R2 to
-//! 2016. The core (`kb`, `matcher`, `report`) returns data and never prints; `cli` presents it.
+//! 2016. The core (`kb`, `matcher`, `logs`, `report`) returns data and never prints; `cli` and
+//! `tui` present it.
 
 #![warn(missing_docs)]
 
@@ -8,6 +9,7 @@ pub mod kb;
 pub mod logs;
 pub mod matcher;
 pub mod report;
+pub mod tui;
 
 /// Process exit codes shared by every subcommand.
 pub mod exit {

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 /// Offline assistant for upgrading BizTalk Server 2013 / 2013 R2 to 2016: paste an error, get
 /// the fix.
 #[derive(Debug, Parser)]
-#[command(name = "bts-doctor", version, about, long_about = None)]
+#[command(name = "bts-doctor", version, about, long_about = None, subcommand_precedence_over_arg = true)]
 pub struct Cli {
     /// Options every subcommand understands.
     #[command(flatten)]
@@ -25,6 +25,9 @@ pub struct Cli {
     /// The subcommand; none opens the terminal UI.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Logs or folders to scan in the terminal UI as it opens.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 /// Options every subcommand understands.
@@ -70,17 +73,26 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Match(args)) => match_cmd::run(&cli.global, args),
         Some(Command::Kb(cmd)) => kb_cmd::run(&cli.global, cmd),
         Some(Command::Scan(args)) => scan_cmd::run(&cli.global, args),
-        None => {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(
-                out,
-                "bts-doctor {}: the terminal UI is not part of this build yet; use a subcommand.\n",
-                env!("CARGO_PKG_VERSION")
-            );
-            let _ = writeln!(out, "{}", <Cli as clap::CommandFactory>::command().render_help());
-            exit::OK
-        }
+        None => run_tui(&cli.global, cli.paths),
     }
+}
+
+/// Opens the terminal UI (the main job); without a terminal, says how to use the subcommands.
+fn run_tui(global: &GlobalArgs, paths: Vec<PathBuf>) -> u8 {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!(
+            "bts-doctor: the terminal UI needs a terminal; for scripts use a subcommand (see `bts-doctor --help`)"
+        );
+        return exit::USAGE;
+    }
+    with_matcher(global, &[], |matcher| match crate::tui::run(matcher.clone(), paths) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("bts-doctor: the terminal UI stopped: {e}");
+            exit::INTERNAL
+        }
+    })
 }
 
 /// Loads the knowledge base named by the global options and compiles it; on failure prints

@@ -270,3 +270,37 @@ fn merge(scans: Vec<FileScan>, matcher: &Matcher, cancelled: bool) -> ScanReport
         cancelled,
     }
 }
+
+/// Lines `center - radius ..= center + radius` of a log (1-based), decoded like a scan would,
+/// read in one streaming pass that stops after the last wanted line. For the log viewer.
+pub fn read_lines(path: &Path, center: u64, radius: u64) -> Result<Vec<(u64, String)>, String> {
+    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let head = decode::read_head(&mut file).map_err(|e| e.to_string())?;
+    let (encoding, bom) = match decode::sniff(&head) {
+        decode::Sniffed::Text(e, bom) => (e, bom),
+        decode::Sniffed::Binary => return Err("binary file".into()),
+    };
+    let (first, last) = (center.saturating_sub(radius).max(1), center + radius);
+    let mut reader = decode::TextReader::new(file, encoding, head, bom);
+    let mut splitter = lines::LineSplitter::new();
+    let mut out = Vec::new();
+    let mut chunk = String::new();
+    let mut keep = |line: lines::Line<'_>| {
+        if line.number >= first && line.number <= last {
+            out.push((line.number, line.text.to_string()));
+        }
+    };
+    loop {
+        chunk.clear();
+        match reader.next_chunk(&mut chunk) {
+            Ok(true) => splitter.feed(&chunk, &mut keep),
+            Ok(false) => break,
+            Err(e) => return Err(e.to_string()),
+        }
+        if splitter.lines() > last {
+            break;
+        }
+    }
+    splitter.finish(&mut keep);
+    Ok(out)
+}

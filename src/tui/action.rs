@@ -1,0 +1,107 @@
+//! What can happen to the app (actions) and what it asks the outside world to do (effects).
+
+use super::state::Screen;
+use crate::logs::{Progress, ScanReport};
+use crate::matcher::MatchReport;
+use std::path::PathBuf;
+
+/// Everything `update` reacts to: keys already translated by the keymap, mouse, time, resize,
+/// and results coming back from background work.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Leave (asks nothing: the app only quits).
+    Quit,
+    /// Ctrl+C: leave at once, cancelling background work.
+    ForceQuit,
+    /// Show or hide the help overlay.
+    ToggleHelp,
+    /// Switch to a screen.
+    ShowScreen(Screen),
+    /// Go back one level (close detail, leave a viewer, leave an input).
+    Back,
+    /// Move focus to the next pane.
+    FocusNext,
+    /// Move up in a list or the cursor up in a text.
+    Up,
+    /// Move down.
+    Down,
+    /// A page up.
+    PageUp,
+    /// A page down.
+    PageDown,
+    /// First item, or line start while typing.
+    Home,
+    /// Last item, or line end while typing.
+    End,
+    /// Cursor left.
+    Left,
+    /// Cursor right.
+    Right,
+    /// Open the selected item.
+    Open,
+    /// Tick or untick the selected fix step.
+    Toggle,
+    /// Focus the filter or text box.
+    Filter,
+    /// Typed text.
+    InsertText(String),
+    /// A bracketed paste (a whole block at once).
+    Paste(String),
+    /// Enter in the paste box.
+    Newline,
+    /// Delete before the cursor.
+    Backspace,
+    /// Delete at the cursor.
+    Delete,
+    /// Empty the paste box.
+    Clear,
+    /// Complete the path being typed.
+    Complete,
+    /// Submit the path prompt.
+    Submit,
+    /// Cancel the running scan.
+    CancelScan,
+    /// Start a new scan (back to the prompt).
+    NewScan,
+    /// Show the selected scan result in its log.
+    ViewLog,
+    /// Next error in the log viewer.
+    NextError,
+    /// Previous error in the log viewer.
+    PrevError,
+    /// Time passes (milliseconds since the app started).
+    Tick(u64),
+    /// The terminal was resized.
+    Resize(u16, u16),
+    /// Mouse wheel: `true` for down.
+    Scroll(bool),
+    /// Mouse click at a column and row.
+    Click(u16, u16),
+    /// Matching finished for a generation of the pasted text.
+    Matched(u64, Box<MatchReport>),
+    /// Scan progress.
+    ScanProgress(Progress),
+    /// The scan finished.
+    ScanDone(Box<ScanReport>),
+    /// Completions for the path prompt.
+    Completions(Vec<String>),
+    /// Lines of a log loaded for the viewer (or why not).
+    LogLoaded(Result<Vec<(u64, String)>, String>),
+}
+
+/// Work `update` asks the event loop to start; results come back as actions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Match this text; answer with `Matched(generation, ..)`.
+    Match(u64, String),
+    /// Scan these paths.
+    StartScan(Vec<PathBuf>),
+    /// Stop the running scan.
+    CancelScan,
+    /// List completions for a path prefix.
+    Complete(String),
+    /// Load lines around a line of a file.
+    LoadLog(String, u64),
+    /// Leave the app.
+    Quit,
+}

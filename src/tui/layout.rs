@@ -1,0 +1,52 @@
+//! Where things are on screen, computed the same way for drawing and for mouse hits.
+
+use super::state::Screen;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+
+/// Smallest terminal the app draws in; below it a "window too small" note is shown.
+pub const MIN_SIZE: (u16, u16) = (40, 12);
+
+/// The frame's three bands: tab bar, body, hint bar.
+pub fn bands(area: Rect) -> (Rect, Rect, Rect) {
+    let [tabs, body, hints] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    (tabs, body, hints)
+}
+
+/// The column ranges of the tab titles in the tab bar, in [`Screen::ALL`] order.
+pub fn tab_ranges() -> Vec<(Screen, u16, u16)> {
+    let mut x = 1;
+    Screen::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let width = (format!(" {} {} ", i + 1, s.title()).chars().count()) as u16;
+            let range = (*s, x, x + width);
+            x += width + 1;
+            range
+        })
+        .collect()
+}
+
+/// The paste screen's text box and results list: side by side when wide, stacked when not.
+pub fn paste_areas(body: Rect) -> (Rect, Rect) {
+    let direction = if body.width >= 100 { Direction::Horizontal } else { Direction::Vertical };
+    let [input, results] = Layout::default()
+        .direction(direction)
+        .constraints([Constraint::Percentage(50), Constraint::Percentage(50)])
+        .areas(body);
+    (input, results)
+}
+
+/// The knowledge screen's filter line and list.
+pub fn knowledge_areas(body: Rect) -> (Rect, Rect) {
+    let [filter, list] = Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(body);
+    (filter, list)
+}
+
+/// The scan results' root-cause box and list.
+pub fn scan_result_areas(body: Rect) -> (Rect, Rect) {
+    let root_height = (body.height / 3).clamp(4, 9);
+    let [root, list] = Layout::vertical([Constraint::Length(root_height), Constraint::Min(1)]).areas(body);
+    (root, list)
+}

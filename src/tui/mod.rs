@@ -1,0 +1,214 @@
+//! The terminal UI: state, actions, a pure `update`, views that only draw, background workers
+//! that report over a channel, and the event loop that ties them to the terminal.
+
+pub mod action;
+pub mod editor;
+pub mod keymap;
+pub mod layout;
+pub mod state;
+pub mod theme;
+pub mod update;
+pub mod view;
+
+use crate::logs::{self, ScanOptions};
+use crate::matcher::Matcher;
+use action::{Action, Effect};
+use ratatui::crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event, KeyEventKind,
+    MouseEventKind,
+};
+use ratatui::crossterm::execute;
+use state::App;
+use std::io;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Longest the loop waits for input before it redraws (spinners, progress).
+const FRAME_WAIT: Duration = Duration::from_millis(40);
+/// Longest one batch of input is read before the screen is redrawn.
+const BATCH: Duration = Duration::from_millis(30);
+/// Lines loaded around a line for the log viewer.
+const VIEW_RADIUS: u64 = 300;
+
+/// Whether colour may be used (`NO_COLOR` set to anything non-empty turns it off).
+pub fn color_allowed() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Runs the app until the user quits; `paths`, when given, are scanned at once.
+pub fn run(matcher: Matcher, paths: Vec<PathBuf>) -> io::Result<()> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
+        previous(info);
+    }));
+    let mut terminal = ratatui::init();
+    execute!(io::stdout(), EnableBracketedPaste, EnableMouseCapture)?;
+    let result = event_loop(&mut terminal, matcher, paths);
+    let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
+    ratatui::restore();
+    result
+}
+
+fn event_loop(terminal: &mut ratatui::DefaultTerminal, matcher: Matcher, paths: Vec<PathBuf>) -> io::Result<()> {
+    let start = Instant::now();
+    let (tx, rx) = mpsc::channel::<Action>();
+    let mut workers = Workers::new(matcher.clone(), tx.clone());
+    let mut app = App::new(matcher, color_allowed());
+    let size = terminal.size()?;
+    app.size = (size.width, size.height);
+    if !paths.is_empty() {
+        for effect in update::start_scan(&mut app, paths) {
+            workers.run(effect);
+        }
+    }
+    while !app.quit {
+        terminal.draw(|f| view::draw(f, &app))?;
+        if event::poll(FRAME_WAIT)? {
+            let deadline = Instant::now() + BATCH;
+            loop {
+                if let Some(action) = translate(&app, event::read()?) {
+                    apply(&mut app, action, &mut workers);
+                }
+                if app.quit || Instant::now() >= deadline || !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+        }
+        drain(&rx, &mut app, &mut workers);
+        apply(&mut app, Action::Tick(start.elapsed().as_millis() as u64), &mut workers);
+    }
+    Ok(())
+}
+
+fn drain(rx: &Receiver<Action>, app: &mut App, workers: &mut Workers) {
+    while let Ok(action) = rx.try_recv() {
+        apply(app, action, workers);
+    }
+}
+
+fn apply(app: &mut App, action: Action, workers: &mut Workers) {
+    for effect in update::update(app, action) {
+        workers.run(effect);
+    }
+}
+
+/// A terminal event as an action, through the keymap.
+pub fn translate(app: &App, event: Event) -> Option<Action> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => keymap::translate(app.context(), key),
+        Event::Paste(text) => Some(Action::Paste(text)),
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollDown => Some(Action::Scroll(true)),
+            MouseEventKind::ScrollUp => Some(Action::Scroll(false)),
+            MouseEventKind::Down(_) => Some(Action::Click(m.column, m.row)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Background work: one matcher thread (newest text wins), a thread per scan, per completion
+/// and per log load. Every result comes back as an action.
+struct Workers {
+    matcher: Matcher,
+    tx: Sender<Action>,
+    match_tx: Sender<(u64, String)>,
+    cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Workers {
+    fn new(matcher: Matcher, tx: Sender<Action>) -> Self {
+        let (match_tx, match_rx) = mpsc::channel::<(u64, String)>();
+        let m = matcher.clone();
+        let out = tx.clone();
+        std::thread::spawn(move || {
+            while let Ok(mut job) = match_rx.recv() {
+                while let Ok(newer) = match_rx.try_recv() {
+                    job = newer;
+                }
+                let report = m.match_text(&job.1);
+                if out.send(Action::Matched(job.0, Box::new(report))).is_err() {
+                    break;
+                }
+            }
+        });
+        Workers { matcher, tx, match_tx, cancel: None }
+    }
+
+    fn run(&mut self, effect: Effect) {
+        match effect {
+            Effect::Match(generation, text) => {
+                let _ = self.match_tx.send((generation, text));
+            }
+            Effect::StartScan(paths) => {
+                let cancel = Arc::new(AtomicBool::new(false));
+                self.cancel = Some(cancel.clone());
+                let (matcher, tx) = (self.matcher.clone(), self.tx.clone());
+                std::thread::spawn(move || {
+                    let (ptx, prx) = mpsc::channel();
+                    let forward = tx.clone();
+                    let relay = std::thread::spawn(move || {
+                        for p in prx {
+                            let _ = forward.send(Action::ScanProgress(p));
+                        }
+                    });
+                    let options = ScanOptions { context: 5, ..ScanOptions::default() };
+                    let report = logs::scan(&paths, &matcher, &options, Some(ptx), &cancel);
+                    let _ = relay.join();
+                    let _ = tx.send(Action::ScanDone(Box::new(report)));
+                });
+            }
+            Effect::CancelScan => {
+                if let Some(c) = &self.cancel {
+                    c.store(true, Ordering::Relaxed);
+                }
+            }
+            Effect::Complete(prefix) => {
+                let tx = self.tx.clone();
+                std::thread::spawn(move || {
+                    let _ = tx.send(Action::Completions(complete_path(&prefix)));
+                });
+            }
+            Effect::LoadLog(path, line) => {
+                let tx = self.tx.clone();
+                std::thread::spawn(move || {
+                    let _ =
+                        tx.send(Action::LogLoaded(logs::read_lines(std::path::Path::new(&path), line, VIEW_RADIUS)));
+                });
+            }
+            Effect::Quit => {
+                if let Some(c) = &self.cancel {
+                    c.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+}
+
+/// Paths starting with `prefix` (the part after its last separator), folders ending in `/`.
+pub fn complete_path(prefix: &str) -> Vec<String> {
+    let (dir, stem) = match prefix.rfind(['/', '\\']) {
+        Some(i) => (&prefix[..=i], &prefix[i + 1..]),
+        None => ("", prefix),
+    };
+    let listing = if dir.is_empty() { "." } else { dir };
+    let Ok(entries) = std::fs::read_dir(listing) else { return Vec::new() };
+    let mut out: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(stem).then(|| {
+                let slash = if e.path().is_dir() { std::path::MAIN_SEPARATOR_STR } else { "" };
+                format!("{dir}{name}{slash}")
+            })
+        })
+        .collect();
+    out.sort();
+    out.truncate(200);
+    out
+}

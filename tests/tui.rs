@@ -1,0 +1,261 @@
+//! The terminal UI without a terminal: `update` flows (pure), and every screen rendered through
+//! ratatui's `TestBackend` at 80×24 and 120×40 as insta snapshots, plus one without colour.
+
+use bts_doctor::kb::KnowledgeBase;
+use bts_doctor::logs::{self, Progress, ScanOptions};
+use bts_doctor::matcher::Matcher;
+use bts_doctor::tui::action::{Action, Effect};
+use bts_doctor::tui::state::{App, ScanPhase, Screen};
+use bts_doctor::tui::{update::update, view};
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use ratatui::Terminal;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::OnceLock;
+
+const CLUSTER: &str =
+    "SSO Master Secret Server service is not running on BTSCLUSTER01.Please start the service to continue the upgrade.";
+
+fn matcher() -> Matcher {
+    static M: OnceLock<Matcher> = OnceLock::new();
+    M.get_or_init(|| Matcher::new(KnowledgeBase::embedded().unwrap()).unwrap()).clone()
+}
+
+fn app() -> App {
+    App::new(matcher(), true)
+}
+
+/// Runs the actions, answering `Match` effects synchronously as the worker would.
+fn run(app: &mut App, actions: Vec<Action>) -> Vec<Effect> {
+    let mut all = Vec::new();
+    for a in actions {
+        for e in update(app, a) {
+            if let Effect::Match(generation, text) = &e {
+                let report = app.matcher.match_text(text);
+                update(app, Action::Matched(*generation, Box::new(report)));
+            }
+            all.push(e);
+        }
+    }
+    all
+}
+
+fn pasted() -> App {
+    let mut a = app();
+    run(&mut a, vec![Action::Paste(CLUSTER.into()), Action::Tick(500)]);
+    a
+}
+
+fn scanned() -> App {
+    let mut a = app();
+    let path = PathBuf::from("tests/fixtures/logs/msi-upgrade-failed.log");
+    let report = logs::scan(
+        &[path],
+        &matcher(),
+        &ScanOptions { context: 3, jobs: 1, ..ScanOptions::default() },
+        None,
+        &AtomicBool::new(false),
+    );
+    run(&mut a, vec![Action::ShowScreen(Screen::Scan), Action::ScanDone(Box::new(report))]);
+    a
+}
+
+fn render(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| view::draw(f, app)).unwrap();
+    terminal
+}
+
+fn screen_text(app: &App, width: u16, height: u16) -> String {
+    render(app, width, height).backend().to_string()
+}
+
+/// Snapshots a state at both sizes.
+fn snapshot(name: &str, app: &App) {
+    insta::assert_snapshot!(format!("{name}_80x24"), screen_text(app, 80, 24));
+    insta::assert_snapshot!(format!("{name}_120x40"), screen_text(app, 120, 40));
+}
+
+#[test]
+fn typing_debounces_then_matches_without_enter() {
+    let mut a = app();
+    let mut effects = Vec::new();
+    for c in "Login failed for user 'sa'.".chars() {
+        effects.extend(update(&mut a, Action::InsertText(c.to_string())));
+    }
+    effects.extend(update(&mut a, Action::Tick(50)));
+    assert!(effects.is_empty(), "no match before the text is still: {effects:?}");
+    let effects = update(&mut a, Action::Tick(200));
+    let generation = a.paste.generation;
+    assert_eq!(effects, vec![Effect::Match(generation, "Login failed for user 'sa'.".into())]);
+    // an answer for older text is dropped
+    let stale = a.matcher.match_text("x");
+    let older = a.paste.generation - 1;
+    update(&mut a, Action::Matched(older, Box::new(stale)));
+    assert!(a.paste.report.is_none());
+}
+
+#[test]
+fn a_paste_event_from_another_screen_lands_in_the_paste_box_and_matches() {
+    let mut a = app();
+    run(&mut a, vec![Action::ShowScreen(Screen::Knowledge), Action::Paste(CLUSTER.into()), Action::Tick(500)]);
+    assert_eq!(a.screen, Screen::Paste);
+    assert_eq!(a.paste.report.as_ref().unwrap().matches[0].id, "sso-cluster-master-secret-not-running");
+}
+
+#[test]
+fn results_open_a_detail_whose_steps_can_be_ticked_and_stay_ticked() {
+    let mut a = pasted();
+    run(&mut a, vec![Action::FocusNext, Action::Open]);
+    let detail = a.detail.clone().expect("detail open");
+    assert!(!detail.why.is_empty());
+    run(&mut a, vec![Action::Down, Action::Toggle]);
+    assert!(a.ticked["sso-cluster-master-secret-not-running"][1]);
+    run(&mut a, vec![Action::Back, Action::Open]);
+    assert!(a.ticked["sso-cluster-master-secret-not-running"][1], "ticks last for the session");
+    run(&mut a, vec![Action::Back]);
+    assert!(a.detail.is_none());
+}
+
+#[test]
+fn the_knowledge_filter_narrows_fuzzily_and_escape_clears_it() {
+    let mut a = app();
+    let all = a.knowledge.shown.len();
+    run(&mut a, vec![Action::ShowScreen(Screen::Knowledge), Action::Filter]);
+    for c in "bamportal".chars() {
+        run(&mut a, vec![Action::InsertText(c.to_string())]);
+    }
+    let ids: Vec<&str> = a.knowledge.shown.iter().map(|&i| a.matcher.entry(i).id.as_str()).collect();
+    assert!(ids.contains(&"bam-portal-views-critical-failure") && ids.len() < all, "{ids:?}");
+    run(&mut a, vec![Action::FocusNext, Action::Open]);
+    assert!(a.detail.is_some());
+    run(&mut a, vec![Action::Back, Action::Filter, Action::Back]);
+    assert_eq!(a.knowledge.shown.len(), all);
+}
+
+#[test]
+fn a_scan_starts_reports_progress_and_can_be_cancelled() {
+    let mut a = app();
+    run(&mut a, vec![Action::ShowScreen(Screen::Scan)]);
+    for c in "tests/fixtures/logs".chars() {
+        run(&mut a, vec![Action::InsertText(c.to_string())]);
+    }
+    let effects = run(&mut a, vec![Action::Submit]);
+    assert_eq!(effects, vec![Effect::StartScan(vec![PathBuf::from("tests/fixtures/logs")])]);
+    let progress = Progress { bytes_done: 5 << 20, bytes_total: 10 << 20, files_done: 1, files_total: 4 };
+    run(&mut a, vec![Action::ScanProgress(progress)]);
+    assert!(matches!(a.scan.phase, ScanPhase::Running { progress: Some(p), .. } if p == progress));
+    assert_eq!(run(&mut a, vec![Action::CancelScan]), vec![Effect::CancelScan]);
+    assert_eq!(run(&mut a, vec![Action::ForceQuit]), vec![Effect::CancelScan, Effect::Quit]);
+    assert!(a.quit);
+}
+
+#[test]
+fn scan_results_open_the_issue_and_the_log_viewer_jumps_between_errors() {
+    let mut a = scanned();
+    run(&mut a, vec![Action::Open]);
+    assert_eq!(a.matcher.entry(a.detail.as_ref().unwrap().entry).id, "setup-regsvcs-5003");
+    run(&mut a, vec![Action::Back]);
+    let effects = run(&mut a, vec![Action::ViewLog]);
+    assert_eq!(effects, vec![Effect::LoadLog("tests/fixtures/logs/msi-upgrade-failed.log".into(), 451)]);
+    let lines = logs::read_lines(std::path::Path::new("tests/fixtures/logs/msi-upgrade-failed.log"), 451, 300).unwrap();
+    run(&mut a, vec![Action::LogLoaded(Ok(lines))]);
+    let viewer = a.scan.viewer.as_ref().unwrap();
+    assert!(viewer.error_lines.len() >= 2, "{:?}", viewer.error_lines);
+    let before = viewer.target;
+    run(&mut a, vec![Action::NextError]);
+    assert!(a.scan.viewer.as_ref().unwrap().target > before);
+    run(&mut a, vec![Action::PrevError]);
+    assert_eq!(a.scan.viewer.as_ref().unwrap().target, before);
+    run(&mut a, vec![Action::Back]);
+    assert!(a.scan.viewer.is_none());
+}
+
+#[test]
+fn clicking_a_tab_switches_screen_and_quit_is_a_key_away() {
+    let mut a = app();
+    a.size = (120, 40);
+    let (screen, start, _) = bts_doctor::tui::layout::tab_ranges()[2];
+    run(&mut a, vec![Action::Click(start + 1, 0)]);
+    assert_eq!(a.screen, screen);
+    run(&mut a, vec![Action::Quit]);
+    assert!(a.quit);
+}
+
+#[test]
+fn tiny_windows_never_panic_and_say_so() {
+    let a = pasted();
+    for (w, h) in [(40, 12), (39, 12), (10, 3), (1, 1), (200, 60)] {
+        let text = screen_text(&a, w, h);
+        if w < 40 {
+            assert!(text.contains("Window") || w < 12, "{w}x{h}: {text}");
+        }
+    }
+    assert!(screen_text(&a, 39, 12).contains("too small"));
+}
+
+#[test]
+fn a_megabyte_paste_renders_without_laying_out_every_line() {
+    let mut a = app();
+    let big = "Login failed for user 'sa'.\n".repeat(40_000);
+    run(&mut a, vec![Action::Paste(big), Action::Tick(500)]);
+    assert_eq!(a.paste.report.as_ref().unwrap().matches[0].id, "sql-login-failed-18456");
+    assert!(screen_text(&a, 120, 40).contains("sql-login-failed-18456"));
+}
+
+#[test]
+fn no_color_draws_without_a_single_colour() {
+    let mut a = pasted();
+    a.color = false;
+    run(&mut a, vec![Action::FocusNext]);
+    let terminal = render(&a, 120, 40);
+    let buffer = terminal.backend().buffer();
+    for cell in buffer.content() {
+        assert!(cell.fg == Color::Reset && cell.bg == Color::Reset, "coloured cell {cell:?}");
+    }
+    insta::assert_snapshot!("paste_matched_no_color_120x40", format!("{buffer:?}"));
+}
+
+#[test]
+fn snapshots_of_every_screen() {
+    snapshot("paste_empty", &app());
+    snapshot("paste_matched", &pasted());
+    let mut detail = pasted();
+    run(&mut detail, vec![Action::FocusNext, Action::Open]);
+    snapshot("detail", &detail);
+    let mut help = pasted();
+    run(&mut help, vec![Action::ToggleHelp]);
+    snapshot("help", &help);
+    let mut knowledge = app();
+    run(&mut knowledge, vec![Action::ShowScreen(Screen::Knowledge)]);
+    snapshot("knowledge", &knowledge);
+    let mut scan_prompt = app();
+    run(&mut scan_prompt, vec![Action::ShowScreen(Screen::Scan)]);
+    snapshot("scan_prompt", &scan_prompt);
+    let mut running = app();
+    run(&mut running, vec![Action::ShowScreen(Screen::Scan), Action::Tick(0)]);
+    bts_doctor::tui::update::start_scan(&mut running, vec![PathBuf::from("logs")]);
+    run(
+        &mut running,
+        vec![
+            Action::Tick(2000),
+            Action::ScanProgress(Progress {
+                bytes_done: 50 << 20,
+                bytes_total: 200 << 20,
+                files_done: 1,
+                files_total: 3,
+            }),
+        ],
+    );
+    snapshot("scan_running", &running);
+    snapshot("scan_done", &scanned());
+    let mut viewer = scanned();
+    run(&mut viewer, vec![Action::ViewLog]);
+    let lines = logs::read_lines(std::path::Path::new("tests/fixtures/logs/msi-upgrade-failed.log"), 451, 300).unwrap();
+    run(&mut viewer, vec![Action::LogLoaded(Ok(lines))]);
+    snapshot("log_viewer", &viewer);
+    let mut checks = app();
+    run(&mut checks, vec![Action::ShowScreen(Screen::Checks)]);
+    snapshot("checks_placeholder", &checks);
+}
