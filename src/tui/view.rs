@@ -166,12 +166,16 @@ fn highlight<'a>(line: &'a str, marks: &[String], theme: &Theme, width: usize) -
         return Line::raw(shown);
     }
     ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in ranges {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
     let mut spans = Vec::new();
     let mut at = 0;
-    for (s, e) in ranges {
-        if s < at {
-            continue;
-        }
+    for (s, e) in merged {
         spans.push(Span::raw(&shown[at..s]));
         spans.push(Span::styled(&shown[s..e], theme.mark()));
         at = e;
