@@ -36,31 +36,29 @@ pub struct ScanArgs {
 
 /// Runs `scan`: exit 0 when nothing was found, 1 on findings, 2 when no input could be read.
 pub fn run(global: &GlobalArgs, args: ScanArgs) -> u8 {
-    let format = match args.format.as_str() {
-        "auto" => None,
-        name => {
-            match LogFormat::parse(name) {
-                Some(f) => Some(f),
-                None => {
-                    eprintln!("bts-doctor scan: unknown --format `{name}`; use auto, msi, configlog, setup, eventlog or generic");
-                    return exit::USAGE;
-                }
-            }
-        }
-    };
-    let encoding = match args.encoding.as_str() {
-        "auto" => None,
-        name => {
-            match Encoding::parse(name) {
-                Some(e) => Some(e),
-                None => {
-                    eprintln!("bts-doctor scan: unknown --encoding `{name}`; use auto, utf-8, utf-16le, utf-16be or windows-1252");
-                    return exit::USAGE;
-                }
-            }
-        }
-    };
+    let format =
+        match choice(&args.format, "format", "auto, msi, configlog, setup, eventlog or generic", LogFormat::parse) {
+            Ok(f) => f,
+            Err(code) => return code,
+        };
+    let encoding =
+        match choice(&args.encoding, "encoding", "auto, utf-8, utf-16le, utf-16be or windows-1252", Encoding::parse) {
+            Ok(e) => e,
+            Err(code) => return code,
+        };
     with_matcher(global, &[], |matcher| scan_with(matcher, &args, format, encoding))
+}
+
+/// An option that is `auto` (`None`) or one of the names `parse` knows; anything else is a
+/// usage error naming the choices.
+fn choice<T>(value: &str, flag: &str, choices: &str, parse: fn(&str) -> Option<T>) -> Result<Option<T>, u8> {
+    if value == "auto" {
+        return Ok(None);
+    }
+    parse(value).map(Some).ok_or_else(|| {
+        eprintln!("bts-doctor scan: unknown --{flag} `{value}`; use {choices}");
+        exit::USAGE
+    })
 }
 
 fn scan_with(
