@@ -160,7 +160,10 @@ fn scan_results_open_the_issue_and_the_log_viewer_jumps_between_errors() {
     let effects = run(&mut a, vec![Action::ViewLog]);
     assert_eq!(effects, vec![Effect::LoadLog("tests/fixtures/logs/msi-upgrade-failed.log".into(), 451)]);
     let lines = logs::read_lines(std::path::Path::new("tests/fixtures/logs/msi-upgrade-failed.log"), 451, 300).unwrap();
-    run(&mut a, vec![Action::LogLoaded(Ok(lines))]);
+    // a load for another place (an older request) is ignored
+    run(&mut a, vec![Action::LogLoaded("other.log".into(), 451, Ok(vec![(1, "x".into())]))]);
+    assert!(a.scan.viewer.as_ref().unwrap().lines.is_empty());
+    run(&mut a, vec![Action::LogLoaded("tests/fixtures/logs/msi-upgrade-failed.log".into(), 451, Ok(lines))]);
     let viewer = a.scan.viewer.as_ref().unwrap();
     assert!(viewer.error_lines.len() >= 2, "{:?}", viewer.error_lines);
     let before = viewer.target;
@@ -253,7 +256,7 @@ fn snapshots_of_every_screen() {
     let mut viewer = scanned();
     run(&mut viewer, vec![Action::ViewLog]);
     let lines = logs::read_lines(std::path::Path::new("tests/fixtures/logs/msi-upgrade-failed.log"), 451, 300).unwrap();
-    run(&mut viewer, vec![Action::LogLoaded(Ok(lines))]);
+    run(&mut viewer, vec![Action::LogLoaded("tests/fixtures/logs/msi-upgrade-failed.log".into(), 451, Ok(lines))]);
     snapshot("log_viewer", &viewer);
     let mut checks = app();
     run(&mut checks, vec![Action::ShowScreen(Screen::Checks)]);

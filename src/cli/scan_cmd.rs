@@ -100,7 +100,13 @@ fn scan_with(
     } else {
         print(&redact::secrets(&render(&report)));
     }
-    if report.files_read() == 0 {
+    if report.internal_errors > 0 {
+        eprintln!(
+            "bts-doctor scan: {} file(s) hit an internal error (a bug); the results are incomplete",
+            report.internal_errors
+        );
+        exit::INTERNAL
+    } else if report.files_read() == 0 {
         eprintln!("bts-doctor scan: none of the given paths could be read");
         exit::USAGE
     } else if report.found_anything() {

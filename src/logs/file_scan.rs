@@ -23,7 +23,8 @@ use std::sync::LazyLock;
 const SHOWN: usize = 300;
 /// Lines read before the format is decided.
 const DETECT_LINES: usize = 100;
-/// Most unknown-error groups one file keeps.
+/// Most unknown-error groups one file keeps; past it the rarest group is dropped (and counted
+/// in `unmatched_omitted`, which counts groups).
 pub const MAX_GROUPS: usize = 500;
 /// Recent error records remembered for choosing the MSI root cause.
 const WINDOW: usize = 40;
@@ -170,6 +171,12 @@ static FEATURE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// Context lines taken for a record, and how many "after" lines were still to come.
+type Captured = (Vec<ContextLine>, usize);
+
+/// The root-cause candidate of a non-MSI log: the record, its known issue, its context.
+type ErrorCandidate = (Record, Option<String>, Option<Captured>);
+
 /// The streaming state of one file.
 struct Scanner<'a> {
     matcher: &'a Matcher,
@@ -188,7 +195,7 @@ struct Scanner<'a> {
     feature: Option<(String, Place)>,
     error_window: VecDeque<(Record, Option<String>)>,
     root: Option<FileRoot>,
-    first_error: Option<(Record, Option<String>)>,
+    first_error: Option<ErrorCandidate>,
     setup_event: Option<Record>,
     cut_lines: u64,
 }
@@ -407,12 +414,22 @@ impl<'a> Scanner<'a> {
         }
         if let Some(entry) = self.unmatched.get_mut(&key) {
             entry.0 += 1;
-        } else if self.unmatched.len() < MAX_GROUPS {
-            let place = self.place(r);
-            self.unmatched.insert(key, (1, place));
-        } else {
-            self.unmatched_omitted += 1;
+            return;
         }
+        if self.unmatched.len() >= MAX_GROUPS {
+            // Full: the rarest group makes room, so a frequent error seen late still shows.
+            let rarest = self
+                .unmatched
+                .iter()
+                .min_by_key(|(_, (count, place))| (*count, std::cmp::Reverse(place.line)))
+                .map(|(k, _)| k.clone());
+            if let Some(k) = rarest {
+                self.unmatched.remove(&k);
+                self.unmatched_omitted += 1;
+            }
+        }
+        let place = self.place(r);
+        self.unmatched.insert(key, (1, place));
     }
 
     /// MSI: the first `Return value 3` decides, and its cause is looked for just above it.
@@ -425,11 +442,13 @@ impl<'a> Scanner<'a> {
             }
             let earlier = match (&self.first_error, r.time_key()) {
                 (None, _) => true,
-                (Some((old, _)), Some(key)) => old.time_key().is_none_or(|old_key| key < old_key),
+                (Some((old, _, _)), Some(key)) => old.time_key().is_none_or(|old_key| key < old_key),
                 (Some(_), None) => false,
             };
             if earlier {
-                self.first_error = Some((r.clone(), issue));
+                // Its context is taken now, while the lines around it are at hand.
+                let context = self.context_for(r);
+                self.first_error = Some((r.clone(), issue, Some(context)));
             }
             return;
         }
@@ -437,7 +456,8 @@ impl<'a> Scanner<'a> {
             return;
         }
         if self.first_error.is_none() {
-            self.first_error = Some((r.clone(), issue.clone()));
+            let context = self.context_for(r);
+            self.first_error = Some((r.clone(), issue.clone(), Some(context)));
         }
         if self.format != Some(LogFormat::Msi) {
             self.set_root(r.clone(), issue, "the first error in the log".into());
@@ -479,7 +499,19 @@ impl<'a> Scanner<'a> {
     }
 
     fn set_root(&mut self, r: Record, issue_id: Option<String>, reason: String) {
-        let (context, after_needed) = self.context_for(&r);
+        self.set_root_with(r, issue_id, reason, None);
+    }
+
+    /// Sets the root cause; `context` when it was taken earlier (at end of file the lines
+    /// around an early record are gone).
+    fn set_root_with(
+        &mut self,
+        r: Record,
+        issue_id: Option<String>,
+        reason: String,
+        context: Option<(Vec<ContextLine>, usize)>,
+    ) {
+        let (context, after_needed) = context.map_or_else(|| self.context_for(&r), |(c, _)| (c, 0));
         let place = self.place(&r);
         let feature = self.feature.clone();
         self.root = Some(FileRoot {
@@ -502,13 +534,13 @@ impl<'a> Scanner<'a> {
             self.record(record);
         }
         if self.root.is_none() {
-            if let Some((r, issue)) = self.first_error.take() {
+            if let Some((r, issue, context)) = self.first_error.take() {
                 let reason = match self.format {
                     Some(LogFormat::Msi) => "the first error (no action ended with Return value 3)".to_string(),
                     Some(LogFormat::Eventlog) => "the earliest error event".to_string(),
                     _ => "the first error in the log".to_string(),
                 };
-                self.set_root(r, issue, reason);
+                self.set_root_with(r, issue, reason, context);
             }
         }
         let format = self.format.unwrap_or(LogFormat::Generic);

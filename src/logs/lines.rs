@@ -15,12 +15,15 @@ pub struct Line<'a> {
     pub cut_from: Option<usize>,
 }
 
-/// Turns a stream of text chunks into lines.
+/// Turns a stream of text chunks into lines. `\n`, `\r\n` and a lone `\r` (old Mac-style
+/// files) all end a line.
 #[derive(Debug, Default)]
 pub struct LineSplitter {
     partial: String,
     dropped: usize,
     number: u64,
+    /// The previous chunk ended with `\r`: a `\n` starting this one belongs to it.
+    after_cr: bool,
 }
 
 impl LineSplitter {
@@ -33,17 +36,30 @@ impl LineSplitter {
     pub fn feed(&mut self, chunk: &str, mut emit: impl FnMut(Line<'_>)) {
         let bytes = chunk.as_bytes();
         let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', bytes) {
+        if std::mem::take(&mut self.after_cr) && bytes.first() == Some(&b'\n') {
+            start = 1;
+        }
+        for end in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if end < start {
+                continue; // the \n of a \r\n already ended the line
+            }
             let piece = &chunk[start..end];
             if self.partial.is_empty() && self.dropped == 0 {
                 self.number += 1;
-                let (text, cut_from) = cap(trim_cr(piece), piece.len());
+                let (text, cut_from) = cap(piece, piece.len());
                 emit(Line { number: self.number, text, cut_from });
             } else {
                 self.push_partial(piece);
                 self.emit_partial(&mut emit);
             }
             start = end + 1;
+            if bytes[end] == b'\r' {
+                match bytes.get(end + 1) {
+                    Some(b'\n') => start = end + 2,
+                    None => self.after_cr = true,
+                    Some(_) => {}
+                }
+            }
         }
         if start < chunk.len() {
             self.push_partial(&chunk[start..]);
@@ -76,15 +92,10 @@ impl LineSplitter {
     fn emit_partial(&mut self, emit: &mut impl FnMut(Line<'_>)) {
         self.number += 1;
         let full = self.partial.len() + self.dropped;
-        let text = trim_cr(&self.partial);
-        emit(Line { number: self.number, text, cut_from: (self.dropped > 0).then_some(full) });
+        emit(Line { number: self.number, text: &self.partial, cut_from: (self.dropped > 0).then_some(full) });
         self.partial.clear();
         self.dropped = 0;
     }
-}
-
-fn trim_cr(text: &str) -> &str {
-    text.strip_suffix('\r').unwrap_or(text)
 }
 
 /// The first [`MAX_LINE`] bytes of a line (on a char boundary) and its length when cut.
@@ -124,6 +135,14 @@ mod tests {
             got,
             vec![(1, "one".into(), None), (2, "two".into(), None), (3, "".into(), None), (4, "three".into(), None)]
         );
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines_even_across_chunks() {
+        let got: Vec<String> = split(&["a\rb\r", "\nc\r", "d\r\n"]).into_iter().map(|l| l.1).collect();
+        assert_eq!(got, ["a", "b", "c", "d"]);
+        let numbers: Vec<u64> = split(&["x\r\ny\n\nz"]).into_iter().map(|l| l.0).collect();
+        assert_eq!(numbers, [1, 2, 3, 4]);
     }
 
     #[test]

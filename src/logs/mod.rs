@@ -25,6 +25,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 
+/// The `skipped` reason of a file whose scan panicked.
+pub const INTERNAL_ERROR: &str = "internal error while reading this file (a bug)";
+
 /// Most unknown-error groups in a report.
 pub const MAX_REPORTED_GROUPS: usize = 200;
 
@@ -186,6 +189,7 @@ fn merge(scans: Vec<FileScan>, matcher: &Matcher, cancelled: bool) -> ScanReport
     let mut omitted = 0;
     let mut roots = Vec::new();
     let mut files = Vec::new();
+    let internal_errors = scans.iter().filter(|s| s.report.skipped.as_deref() == Some(INTERNAL_ERROR)).count();
     for (order, scan) in scans.into_iter().enumerate() {
         let mut file_findings: Vec<(String, file_scan::FileFinding)> = scan.findings.into_iter().collect();
         file_findings.sort_by_key(|(_, f)| f.first.line);
@@ -268,6 +272,7 @@ fn merge(scans: Vec<FileScan>, matcher: &Matcher, cancelled: bool) -> ScanReport
         unmatched: groups,
         unmatched_omitted: omitted,
         cancelled,
+        internal_errors,
     }
 }
 

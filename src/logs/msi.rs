@@ -84,7 +84,8 @@ pub fn message(line: &str) -> &str {
 pub fn classify(r: &mut Record) {
     if let Some((time, _)) = split_prefix(&r.text) {
         r.timestamp = Some(time.to_string());
-        r.component = Some(r.text[..7].to_string());
+        // "MSI (s)" or "MSI (c)": up to the first closing parenthesis.
+        r.component = r.text.find(')').and_then(|end| r.text.get(..=end)).map(str::to_string);
     }
     let msg = message(&r.text);
     r.flags = markers(msg);
@@ -294,6 +295,16 @@ impl MsiSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn odd_characters_after_the_msi_prefix_do_not_panic() {
+        for text in
+            ["MSI (\u{FFFD}s) (2C:64) [15:48:23:562]: Product: X -- Error 1722. boom", "MSI (→) [1:2:3:4]: x", "MSI (é"]
+        {
+            let r = rec(1, text);
+            assert!(r.component.is_none() || r.component.as_deref().is_some_and(|c| c.ends_with(')')));
+        }
+    }
 
     #[test]
     fn errors_and_harmless_lines_are_told_apart() {

@@ -62,8 +62,8 @@ impl Record {
 /// in US English) as `2017-01-11T22:41:37`; `None` for anything else.
 pub fn sortable_time(text: &str) -> Option<String> {
     let t = text.trim();
-    if t.len() >= 19 && t.as_bytes()[4] == b'-' && t.as_bytes()[10] == b'T' {
-        return Some(t[..19].to_string());
+    if let Some(iso) = t.get(..19).filter(|p| p.is_ascii() && p.as_bytes()[4] == b'-' && p.as_bytes()[10] == b'T') {
+        return Some(iso.to_string());
     }
     let mut parts = t.split_whitespace();
     let date: Vec<u32> = parts.next()?.split('/').map(|p| p.parse().ok()).collect::<Option<_>>()?;
@@ -362,6 +362,8 @@ mod tests {
         assert!(r[1].text.contains("second line"));
         assert_eq!(r[1].time_key().as_deref(), Some("2017-12-01T10:14:55"));
         assert_eq!(sortable_time("12/1/2017 12:05:00 AM").as_deref(), Some("2017-12-01T00:05:00"));
+        assert_eq!(sortable_time("2017-01-11T22:41:3→"), None);
+        assert_eq!(sortable_time("日本語の日付"), None);
     }
 
     #[test]

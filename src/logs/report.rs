@@ -153,6 +153,8 @@ pub struct ScanReport {
     pub unmatched_omitted: u64,
     /// The scan was cancelled before every file was read.
     pub cancelled: bool,
+    /// Files that hit an internal error (a bug) and were skipped.
+    pub internal_errors: usize,
 }
 
 impl ScanReport {

@@ -172,7 +172,14 @@ fn anchor_automaton(kb: &KnowledgeBase) -> Result<(Option<AhoCorasick>, bool), C
                 .max_by_key(|w| w.len())
                 .filter(|w| w.len() >= 2)
                 .map(|w| vec![w.to_lowercase().into_bytes()]),
-            Pattern::Regex(r) => required_literals(r),
+            // A literal may span white space that a log record wraps or doubles; any one of its
+            // words is still in the text as written, so the longest word is the anchor.
+            Pattern::Regex(r) => required_literals(r).map(|literals| {
+                literals
+                    .into_iter()
+                    .map(|l| l.split(|b| b.is_ascii_whitespace()).max_by_key(|w| w.len()).unwrap_or(&l).to_vec())
+                    .collect()
+            }),
             Pattern::Code(c) => normalize_code(c).map(|hex| {
                 let signed = u32::from_str_radix(&hex, 16).map(|v| (v as i32).to_string()).unwrap_or_default();
                 vec![hex.into_bytes(), signed.into_bytes()]

@@ -48,6 +48,9 @@ fn find_phrases(compiled: &Compiled, text: &Prepared, hits: &mut Vec<(u32, Evide
     for m in automaton.find_overlapping_iter(&text.squash) {
         occurrences.entry(m.pattern().as_u32()).or_default().push((m.start(), m.end()));
     }
+    for list in occurrences.values_mut() {
+        list.sort_unstable();
+    }
     let mut firsts: Vec<u32> = occurrences.keys().copied().collect();
     firsts.sort_unstable();
     for piece in firsts {
@@ -63,7 +66,8 @@ fn find_phrases(compiled: &Compiled, text: &Prepared, hits: &mut Vec<(u32, Evide
     matched
 }
 
-/// The first in-order chain of `pieces` in the squashed text, as a squashed byte range.
+/// The first in-order chain of `pieces` in the squashed text, as a squashed byte range
+/// (occurrence lists sorted by start, so each step is a binary search).
 fn chain(pieces: &[u32], occurrences: &HashMap<u32, Vec<(usize, usize)>>, text: &Prepared) -> Option<(usize, usize)> {
     let lists: Vec<&Vec<(usize, usize)>> = pieces.iter().map(|p| occurrences.get(p)).collect::<Option<_>>()?;
     'start: for &(start, first_end) in lists[0] {
@@ -72,9 +76,11 @@ fn chain(pieces: &[u32], occurrences: &HashMap<u32, Vec<(usize, usize)>>, text: 
         }
         let mut end = first_end;
         for list in &lists[1..] {
-            match list.iter().find(|(s, _)| *s >= end && *s - end <= MAX_VARIABLE_GAP) {
-                Some(&(_, e)) => end = e,
-                None => continue 'start,
+            // lists are sorted by start: the first piece at or after `end`, if close enough
+            let next = list.partition_point(|(s, _)| *s < end);
+            match list.get(next) {
+                Some(&(s, e)) if s - end <= MAX_VARIABLE_GAP => end = e,
+                _ => continue 'start,
             }
         }
         if text.boundary_after(text.squash_to_clean(start, end).1) {
@@ -181,7 +187,7 @@ fn ceil_char(text: &str, mut at: usize) -> usize {
 }
 
 static HEX_CODE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i-u)\b(?:0x)?([0-9a-f]{8})\b|(-[12]\d{9})\b").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"(?i-u)\b(?:0x)?([0-9a-f]{8})\b|(-\d{7,10})\b").expect("static regex"));
 static EVENT_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i-u)\bevent(?:\s*id)?\s*[:#=]?\s*(\d{1,5})\b").expect("static regex"));
 static MSI_ERROR: LazyLock<Regex> = LazyLock::new(|| {

@@ -145,6 +145,9 @@ pub fn clean(raw: &str) -> String {
 /// `\"`, a `\uXXXX`, an escaped CRLF, an escaped drive path (`C:\\`), or several `\n` in a
 /// text with no real line break. A single `\n` inside a Windows path is left alone.
 fn looks_json_escaped(raw: &str) -> bool {
+    if has_non_json_escape(raw) {
+        return false;
+    }
     static STRONG: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"\\"|\\u[0-9a-fA-F]{4}|\\r\\n|[A-Za-z]:\\\\"#).expect("static regex"));
     if STRONG.is_match(raw) {
@@ -152,6 +155,21 @@ fn looks_json_escaped(raw: &str) -> bool {
     }
     let escaped_newlines = raw.matches("\\n").count();
     escaped_newlines >= 2 && !raw.contains('\n')
+}
+
+/// A backslash followed by something JSON never escapes (`\P`, `\M`, ...): a Windows path,
+/// so the text is not JSON-escaped whatever else it holds.
+fn has_non_json_escape(raw: &str) -> bool {
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('"' | '\\' | '/' | 'b' | 'f' | 'n' | 'r' | 't' | 'u') => {}
+                _ => return true,
+            }
+        }
+    }
+    false
 }
 
 /// Decodes JSON string escapes; an unknown escape is kept as written. Outer quotes of a
@@ -271,6 +289,8 @@ mod tests {
         assert_eq!(p.clean, "Login failed for user 'CONTOSO\\svc'.\nReason: \"x\" 'ok");
         let path = r"Cannot open C:\new\file.txt";
         assert_eq!(clean(path), path);
+        let paths = r"Error 5003.Regsvcs failed for assembly C:\Program Files\BizTalk\new\net\Microsoft.BizTalk.Deployment.dll.";
+        assert_eq!(clean(paths), paths);
     }
 
     #[test]

@@ -8,21 +8,32 @@ use std::sync::LazyLock;
 /// What replaces a secret.
 pub const MASK: &str = "***";
 
+/// `Password=` / `Pwd=` values: quoted (doubled quotes inside, JSON-escaped quotes, or a quote
+/// cut off by a shortened line), braced, or unquoted up to `;` or the end of the line (spaces
+/// included: a password may hold them).
 static CONNECTION_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b((?:password|pwd)\s*=\s*)(?:"[^"]*"|'[^']*'|\{[^}]*\}|[^;"'\s]+)"#).expect("static regex")
+    Regex::new(concat!(
+        r#"(?i)\b((?:password|pwd)\s*=\s*)"#,
+        r#"(?:"(?:[^"\r\n]|"")*"?|'(?:[^'\r\n]|'')*'?|\{(?:[^}\r\n]|\}\})*\}?|\\"(?:[^"\\\r\n]|\\[^"])*(?:\\")?|[^;\r\n]*)"#
+    ))
+    .expect("static regex")
 });
+/// `-password:x`, `/password=x`, `-password "x"` and their kin.
 static ARGUMENT_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)([-/](?:password|pwd|passwd|secret|masterSecretPassword|mspassword)(?:\s*[:=]\s*|\s+))(?:"[^"\r\n]*"?|'[^'\r\n]*'?|\S+)"#)
+        .expect("static regex")
+});
+/// Tokens in a URL's query or fragment.
+static URL_SECRET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)([-/](?:password|pwd|passwd|secret|masterSecretPassword|mspassword)\s*[:=]\s*)(?:"[^"]*"|'[^']*'|\S+)"#,
+        r"(?i)([?&#](?:access_token|id_token|token|sig|code|key|password|pwd|api[_-]?key|client_secret)=)[^&\s#]+",
     )
     .expect("static regex")
 });
-static URL_SECRET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)([?&](?:access_token|token|sig|code|key|password|pwd|api[_-]?key|client_secret)=)[^&\s#]+")
-        .expect("static regex")
+/// A URL's whole user-info part (`user:password@`, or a token used as the user name).
+static URL_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://)(?:[^\s/?#:@]*:\S*@|[^\s/?#@]+@)").expect("static regex")
 });
-static URL_USERINFO: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@/\s]+@").expect("static regex"));
 
 /// `text` with every recognised secret replaced by [`MASK`]; borrowed when nothing changed.
 pub fn secrets(text: &str) -> Cow<'_, str> {
@@ -38,6 +49,46 @@ pub fn secrets(text: &str) -> Cow<'_, str> {
         }
     }
     out
+}
+
+/// Masks, in place, every secret a match report would show (the evidence texts).
+pub fn mask_match_report(report: &mut crate::matcher::MatchReport) {
+    for m in &mut report.matches {
+        for w in &mut m.why {
+            mask(&mut w.matched);
+        }
+    }
+}
+
+/// Masks, in place, every log text a scan report would show: places, context lines,
+/// templates, evidence and notes.
+pub fn mask_scan_report(report: &mut crate::logs::ScanReport) {
+    use crate::logs::{ContextLine, Place};
+    let place = |p: &mut Place| mask(&mut p.text);
+    let lines = |c: &mut Vec<ContextLine>| c.iter_mut().for_each(|l| mask(&mut l.text));
+    if let Some(root) = report.root_cause.as_mut() {
+        mask(&mut root.text);
+        lines(&mut root.context);
+    }
+    report.phase_detail.evidence.iter_mut().for_each(place);
+    for f in &mut report.findings {
+        place(&mut f.first);
+        place(&mut f.last);
+        lines(&mut f.context);
+    }
+    for g in &mut report.unmatched {
+        mask(&mut g.template);
+        place(&mut g.first);
+    }
+    for file in &mut report.files {
+        file.notes.iter_mut().for_each(mask);
+    }
+}
+
+fn mask(text: &mut String) {
+    if let Cow::Owned(masked) = secrets(text) {
+        *text = masked;
+    }
 }
 
 /// Pretty JSON of `value` with [`secrets`] applied to every string in it (keys included), so
@@ -88,6 +139,31 @@ mod tests {
     fn connection_string_passwords_are_masked_in_any_case() {
         let s = secrets("Server=sql01;User ID=sa;Password=Pa55;Database=x; PWD = 'a b' ;pwd={x;y}");
         assert_eq!(s, "Server=sql01;User ID=sa;Password=***;Database=x; PWD = *** ;pwd=***");
+        for (input, leaked) in [
+            ("Password=correct horse battery;Server=x", "horse"),
+            (r#"Password=\"hunter2\";"#, "hunter2"),
+            (r#"Password="a""b";"#, "b\""),
+            ("Password = 'it''s';", "s'"),
+            ("Server=s;Password=\"Tr0ub", "Tr0ub"),
+        ] {
+            let out = secrets(input);
+            assert!(!out.contains(leaked), "{input} -> {out}");
+            assert!(out.contains("***"), "{input} -> {out}");
+        }
+    }
+
+    #[test]
+    fn url_credentials_fragments_and_spaced_arguments_are_masked() {
+        for (input, leaked) in [
+            ("https://ghp_abcdef123456@github.com/x.git", "ghp_"),
+            ("http://user:pa/ss@host", "pa/ss"),
+            ("http://user:p@ss@host/x", "ss@"),
+            ("https://h/cb#access_token=SECRETTOK", "SECRETTOK"),
+            ("ssoconfig -restoreSecret f.bak -password \"S3cret\"", "S3cret"),
+        ] {
+            let out = secrets(input);
+            assert!(!out.contains(leaked), "{input} -> {out}");
+        }
     }
 
     #[test]
@@ -97,7 +173,7 @@ mod tests {
             "ssoconfig -restoresecret x.bak -password:***"
         );
         assert_eq!(secrets("GET https://h/x?token=abc&y=1"), "GET https://h/x?token=***&y=1");
-        assert_eq!(secrets("http://user:hunter2@host/"), "http://user:***@host/");
+        assert_eq!(secrets("http://user:hunter2@host/"), "http://***@host/");
         assert!(matches!(secrets("Login failed for user 'sa'."), std::borrow::Cow::Borrowed(_)));
     }
 }

@@ -85,8 +85,8 @@ pub enum Action {
     ScanDone(Box<ScanReport>),
     /// Completions for the path prompt.
     Completions(Vec<String>),
-    /// Lines of a log loaded for the viewer (or why not).
-    LogLoaded(Result<Vec<(u64, String)>, String>),
+    /// Lines of a log loaded for the viewer (or why not), for the file and line asked for.
+    LogLoaded(String, u64, Result<Vec<(u64, String)>, String>),
 }
 
 /// Work `update` asks the event loop to start; results come back as actions.

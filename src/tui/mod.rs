@@ -41,15 +41,23 @@ pub fn color_allowed() -> bool {
 /// Runs the app until the user quits; `paths`, when given, are scanned at once.
 pub fn run(matcher: Matcher, paths: Vec<PathBuf>) -> io::Result<()> {
     let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
-        previous(info);
-    }));
     let mut terminal = ratatui::init();
+    // Replace ratatui's hook: only a panic on the UI thread ends the app and gives the terminal
+    // back. A worker's panic is caught and becomes a result; it must not leave raw mode (or
+    // print over the screen) while the app runs on.
+    let _ratatui_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() == Some("main") {
+            let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
+            ratatui::restore();
+            previous(info);
+        }
+    }));
     execute!(io::stdout(), EnableBracketedPaste, EnableMouseCapture)?;
     let result = event_loop(&mut terminal, matcher, paths);
     let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
     ratatui::restore();
+    let _ = std::panic::take_hook();
     result
 }
 
@@ -131,7 +139,8 @@ impl Workers {
                 while let Ok(newer) = match_rx.try_recv() {
                     job = newer;
                 }
-                let report = m.match_text(&job.1);
+                let mut report = m.match_text(&job.1);
+                crate::report::redact::mask_match_report(&mut report);
                 if out.send(Action::Matched(job.0, Box::new(report))).is_err() {
                     break;
                 }
@@ -158,7 +167,8 @@ impl Workers {
                         }
                     });
                     let options = ScanOptions { context: 5, ..ScanOptions::default() };
-                    let report = logs::scan(&paths, &matcher, &options, Some(ptx), &cancel);
+                    let mut report = logs::scan(&paths, &matcher, &options, Some(ptx), &cancel);
+                    crate::report::redact::mask_scan_report(&mut report);
                     let _ = relay.join();
                     let _ = tx.send(Action::ScanDone(Box::new(report)));
                 });
@@ -177,8 +187,13 @@ impl Workers {
             Effect::LoadLog(path, line) => {
                 let tx = self.tx.clone();
                 std::thread::spawn(move || {
-                    let _ =
-                        tx.send(Action::LogLoaded(logs::read_lines(std::path::Path::new(&path), line, VIEW_RADIUS)));
+                    let lines = logs::read_lines(std::path::Path::new(&path), line, VIEW_RADIUS).map(|lines| {
+                        lines
+                            .into_iter()
+                            .map(|(n, text)| (n, crate::report::redact::secrets(&text).into_owned()))
+                            .collect()
+                    });
+                    let _ = tx.send(Action::LogLoaded(path, line, lines));
                 });
             }
             Effect::Quit => {

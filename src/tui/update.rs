@@ -80,8 +80,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.scan.phase = ScanPhase::Done(report);
             app.scan.selected = 0;
         }
-        LogLoaded(result) => {
-            if let Some(v) = app.scan.viewer.as_mut() {
+        LogLoaded(path, line, result) => {
+            // Only the load the open viewer asked for: an older one may finish later.
+            if let Some(v) = app.scan.viewer.as_mut().filter(|v| v.path == path && v.target == line) {
                 match result {
                     Ok(lines) => {
                         v.top = lines.iter().position(|(n, _)| *n + 5 >= v.target).unwrap_or(0);
