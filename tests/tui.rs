@@ -187,6 +187,28 @@ fn clicking_a_tab_switches_screen_and_quit_is_a_key_away() {
 }
 
 #[test]
+fn clicking_a_list_row_selects_it_and_clicking_it_again_opens_it() {
+    let mut a = app();
+    a.size = (120, 40);
+    run(&mut a, vec![Action::ShowScreen(Screen::Knowledge)]);
+    let body = ratatui::layout::Rect::new(0, 1, 120, 38);
+    let (_, list) = bts_doctor::tui::layout::knowledge_areas(body);
+    let rows = bts_doctor::tui::update::knowledge_rows(&a);
+    let target = rows.iter().position(|r| *r == Some(3)).unwrap() as u16;
+    run(&mut a, vec![Action::Click(10, list.y + 1 + target)]);
+    assert_eq!(a.knowledge.selected, 3);
+    assert!(a.detail.is_none());
+    run(&mut a, vec![Action::Click(10, list.y + 1 + target)]);
+    assert_eq!(a.detail.as_ref().map(|d| d.entry), Some(a.knowledge.shown[3]));
+
+    let mut s = scanned();
+    s.size = (120, 40);
+    let (_, list) = bts_doctor::tui::layout::scan_result_areas(body);
+    run(&mut s, vec![Action::Click(10, list.y + 2)]);
+    assert_eq!(s.scan.selected, 1);
+}
+
+#[test]
 fn tiny_windows_never_panic_and_say_so() {
     let a = pasted();
     for (w, h) in [(40, 12), (39, 12), (10, 3), (1, 1), (200, 60)] {

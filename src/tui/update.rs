@@ -405,12 +405,61 @@ fn click(app: &mut App, col: u16, row: u16) -> Vec<Effect> {
             }
         }
         Screen::Knowledge => {
-            let (filter, _) = layout::knowledge_areas(body);
+            let (filter, list) = layout::knowledge_areas(body);
             app.knowledge.typing = row < filter.y + filter.height;
+            if inside(list) {
+                let rows = knowledge_rows(app);
+                let selected_row = rows.iter().position(|r| *r == Some(app.knowledge.selected)).unwrap_or(0);
+                if let Some(Some(index)) = rows.get(clicked_row(list, row, selected_row)) {
+                    return select_or_open(app, *index, |a| &mut a.knowledge.selected);
+                }
+            }
+        }
+        Screen::Scan if app.scan.viewer.is_none() && matches!(app.scan.phase, ScanPhase::Done(_)) => {
+            let (_, list) = layout::scan_result_areas(body);
+            let index = clicked_row(list, row, app.scan.selected);
+            if inside(list) && index < app.scan_items().len() {
+                return select_or_open(app, index, |a| &mut a.scan.selected);
+            }
         }
         _ => {}
     }
     Vec::new()
+}
+
+/// The display row a click hit in a bordered list whose selected row is `selected_row`:
+/// ratatui, starting from offset 0 each frame, scrolls just enough to show the selection.
+fn clicked_row(list: ratatui::layout::Rect, row: u16, selected_row: usize) -> usize {
+    let visible = list.height.saturating_sub(2).max(1) as usize;
+    let offset = selected_row.saturating_sub(visible - 1);
+    offset + (row - list.y - 1) as usize
+}
+
+/// A click selects a row; a click on the selected row opens it.
+fn select_or_open(app: &mut App, index: usize, selected: fn(&mut App) -> &mut usize) -> Vec<Effect> {
+    if *selected(app) == index {
+        open(app);
+    } else {
+        *selected(app) = index;
+    }
+    Vec::new()
+}
+
+/// The knowledge list as drawn: a group header (`None`) before each area-and-phase group,
+/// then the entries (index into `shown`).
+pub fn knowledge_rows(app: &App) -> Vec<Option<usize>> {
+    let entries = app.matcher.kb().entries();
+    let mut rows = Vec::new();
+    let mut group = None;
+    for (i, &e) in app.knowledge.shown.iter().enumerate() {
+        let key = (entries[e].area(), entries[e].phase);
+        if group != Some(key) {
+            rows.push(None);
+            group = Some(key);
+        }
+        rows.push(Some(i));
+    }
+    rows
 }
 
 /// Recomputes the knowledge list: fuzzy filter over id, title and tags, grouped by area then

@@ -462,25 +462,29 @@ fn draw_knowledge(f: &mut Frame, body: Rect, app: &App, theme: &Theme) {
     let entries = app.matcher.kb().entries();
     let mut items: Vec<ListItem> = Vec::new();
     let mut selected_row = None;
-    let mut group = String::new();
-    for (row, &i) in k.shown.iter().enumerate() {
-        let e = &entries[i];
-        let this_group = format!("{} · {}", e.area(), e.phase);
-        if this_group != group {
-            items.push(ListItem::new(Line::styled(format!("── {this_group} ──"), theme.dim())));
-            group = this_group;
+    let mut next_header = k.shown.first().map(|&i| &entries[i]);
+    for row in super::update::knowledge_rows(app) {
+        match row {
+            None => {
+                let e = next_header.expect("a header comes before an entry");
+                items.push(ListItem::new(Line::styled(format!("── {} · {} ──", e.area(), e.phase), theme.dim())));
+            }
+            Some(shown_index) => {
+                let e = &entries[k.shown[shown_index]];
+                next_header = k.shown.get(shown_index + 1).map(|&i| &entries[i]);
+                if shown_index == k.selected {
+                    selected_row = Some(items.len());
+                }
+                let (sev, style) = theme.severity(e.severity);
+                items.push(ListItem::new(Line::from(vec![
+                    Span::raw("  "),
+                    Span::styled(sev, style),
+                    Span::raw(" "),
+                    Span::styled(e.id.clone(), theme.strong()),
+                    Span::raw(format!("  {}", e.title)),
+                ])));
+            }
         }
-        if row == k.selected {
-            selected_row = Some(items.len());
-        }
-        let (sev, style) = theme.severity(e.severity);
-        items.push(ListItem::new(Line::from(vec![
-            Span::raw("  "),
-            Span::styled(sev, style),
-            Span::raw(" "),
-            Span::styled(e.id.clone(), theme.strong()),
-            Span::raw(format!("  {}", e.title)),
-        ])));
     }
     let title = format!("Knowledge ({} of {})", k.shown.len(), entries.len());
     let mut state = ListState::default().with_selected(selected_row);
