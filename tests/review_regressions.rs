@@ -113,3 +113,15 @@ fn a_quoted_password_cut_by_a_shortened_line_does_not_leak() {
         assert!(!text.contains("Tr0ub"), "{text}");
     }
 }
+
+#[test]
+fn nul_bytes_after_the_sniffed_start_never_reach_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = "INFO fine\n".repeat(8000).into_bytes();
+    bytes.extend_from_slice(b"ERROR broken\0\0record here\n");
+    let report = scan(&[write(dir.path(), "nul.log", &bytes)]);
+    assert!(report.files[0].notes.iter().any(|n| n.contains("NUL bytes")), "{:?}", report.files[0].notes);
+    let group = &report.unmatched[0];
+    assert!(!group.template.contains('\0') && !group.first.text.contains('\0'));
+    assert!(group.first.text.contains('\u{FFFD}'));
+}

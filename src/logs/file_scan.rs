@@ -198,6 +198,7 @@ struct Scanner<'a> {
     first_error: Option<ErrorCandidate>,
     setup_event: Option<Record>,
     cut_lines: u64,
+    nul_noted: bool,
 }
 
 impl<'a> Scanner<'a> {
@@ -225,6 +226,7 @@ impl<'a> Scanner<'a> {
             first_error: None,
             setup_event: None,
             cut_lines: 0,
+            nul_noted: false,
         }
     }
 
@@ -257,6 +259,22 @@ impl<'a> Scanner<'a> {
     }
 
     fn process(&mut self, line: Line<'_>) {
+        if memchr::memchr(0, line.text.as_bytes()).is_some() {
+            // Binary data after a text start: shown as U+FFFD, never as raw NUL bytes.
+            if !self.nul_noted {
+                self.nul_noted = true;
+                self.report.notes.push(format!(
+                    "line {} holds NUL bytes (binary data inside a text file); they are shown as U+FFFD",
+                    line.number
+                ));
+            }
+            let cleaned = line.text.replace('\0', "\u{FFFD}");
+            return self.process_clean(Line { number: line.number, text: &cleaned, cut_from: line.cut_from });
+        }
+        self.process_clean(line);
+    }
+
+    fn process_clean(&mut self, line: Line<'_>) {
         if line.cut_from.is_some() {
             self.cut_lines += 1;
             if self.cut_lines == 1 {

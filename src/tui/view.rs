@@ -109,9 +109,12 @@ fn draw_paste(f: &mut Frame, body: Rect, app: &App, theme: &Theme) {
         let first_line = cursor_line.saturating_sub(height);
         let mut rows: Vec<Line> = Vec::new();
         let mut cursor_row = 0;
+        let mut cursor_cell = 0;
         for (offset, (s, e)) in p.editor.line_ranges(first_line, height + 1).into_iter().enumerate() {
             if first_line + offset == cursor_line {
-                cursor_row = rows.len() + cursor_col / width;
+                let (row, cell) = wrapped_cursor(&text[s..e], cursor_col, width);
+                cursor_row = rows.len() + row;
+                cursor_cell = cell;
             }
             rows.extend(wrap_styled(&text[s..e], &marks, theme, width));
         }
@@ -119,7 +122,7 @@ fn draw_paste(f: &mut Frame, body: Rect, app: &App, theme: &Theme) {
         let shown: Vec<Line> = rows.into_iter().skip(skip).take(height).collect();
         f.render_widget(Paragraph::new(shown), inner);
         if focused {
-            let x = inner.x + (cursor_col % width) as u16;
+            let x = inner.x + cursor_cell as u16;
             let y = inner.y + (cursor_row - skip) as u16;
             f.set_cursor_position((x, y));
         }
@@ -127,25 +130,51 @@ fn draw_paste(f: &mut Frame, body: Rect, app: &App, theme: &Theme) {
     draw_matches(f, results_area, app, theme);
 }
 
-/// A text line cut into rows of `width` characters, with the marked texts styled across rows.
+/// A text line cut into rows `width` terminal cells wide (a wide character such as CJK or an
+/// emoji takes two), with the marked texts styled across rows.
 fn wrap_styled(line: &str, marks: &[String], theme: &Theme, width: usize) -> Vec<Line<'static>> {
     let styled = highlight(line, marks, theme, usize::MAX);
     let mut rows = vec![Line::default()];
     let mut used = 0;
     for span in styled.spans {
-        let mut rest: &str = &span.content;
-        while !rest.is_empty() {
-            if used == width {
+        let mut piece = String::new();
+        for c in span.content.chars() {
+            let w = cell_width(c);
+            if used + w > width && used > 0 {
+                rows.last_mut().expect("one row").spans.push(Span::styled(std::mem::take(&mut piece), span.style));
                 rows.push(Line::default());
                 used = 0;
             }
-            let take = rest.char_indices().nth(width - used).map_or(rest.len(), |(i, _)| i);
-            rows.last_mut().expect("one row").spans.push(Span::styled(rest[..take].to_string(), span.style));
-            used += rest[..take].chars().count();
-            rest = &rest[take..];
+            piece.push(c);
+            used += w;
         }
+        rows.last_mut().expect("one row").spans.push(Span::styled(piece, span.style));
     }
     rows
+}
+
+/// Terminal cells a character takes (0 for combining marks, 2 for wide characters).
+fn cell_width(c: char) -> usize {
+    unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
+}
+
+/// The row and cell column of the character at `chars_before` in a line wrapped by
+/// [`wrap_styled`].
+fn wrapped_cursor(line: &str, chars_before: usize, width: usize) -> (usize, usize) {
+    let (mut row, mut used) = (0, 0);
+    for c in line.chars().take(chars_before) {
+        let w = cell_width(c);
+        if used + w > width && used > 0 {
+            row += 1;
+            used = 0;
+        }
+        used += w;
+    }
+    if used >= width {
+        (row + 1, 0)
+    } else {
+        (row, used)
+    }
 }
 
 /// One line with every occurrence of the marked texts styled.
@@ -604,4 +633,19 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         out.push(line);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{wrap_styled, wrapped_cursor, Theme};
+
+    #[test]
+    fn wide_characters_wrap_by_cells_and_the_cursor_follows() {
+        let rows = wrap_styled("漢字漢字漢", &[], &Theme::new(false), 4);
+        let text: Vec<String> = rows.iter().map(|r| r.spans.iter().map(|s| s.content.as_ref()).collect()).collect();
+        assert_eq!(text, ["漢字", "漢字", "漢"]);
+        assert_eq!(wrapped_cursor("漢字漢字漢", 3, 4), (1, 2));
+        assert_eq!(wrapped_cursor("abcd", 4, 4), (1, 0));
+        assert_eq!(wrapped_cursor("ab", 1, 4), (0, 1));
+    }
 }
