@@ -4,6 +4,7 @@
 
 #![warn(missing_docs)]
 
+pub mod checks;
 pub mod cli;
 pub mod kb;
 pub mod logs;
