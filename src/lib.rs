@@ -6,6 +6,7 @@
 
 pub mod checks;
 pub mod cli;
+pub mod hash;
 pub mod kb;
 pub mod logs;
 pub mod matcher;

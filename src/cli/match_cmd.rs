@@ -65,29 +65,9 @@ fn read_query(words: &[String]) -> Result<String, String> {
 }
 
 /// Standard input as text: UTF-8 (BOM dropped) or UTF-16 with a BOM, as Windows tools write it;
-/// invalid sequences become U+FFFD rather than an error.
+/// invalid sequences become U+FFFD rather than an error (encoding_rs's BOM-sniffing decode).
 fn decode_stdin(bytes: &[u8]) -> String {
-    let utf16 = |bytes: &[u8], le: bool| {
-        let units = bytes.chunks_exact(2).map(|c| {
-            let pair = [c[0], c[1]];
-            if le {
-                u16::from_le_bytes(pair)
-            } else {
-                u16::from_be_bytes(pair)
-            }
-        });
-        let mut text: String = char::decode_utf16(units).map(|r| r.unwrap_or('\u{FFFD}')).collect();
-        if bytes.len() % 2 == 1 {
-            text.push('\u{FFFD}');
-        }
-        text
-    };
-    match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest).into_owned(),
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
-        _ => String::from_utf8_lossy(bytes).into_owned(),
-    }
+    encoding_rs::UTF_8.decode(bytes).0.into_owned()
 }
 
 #[cfg(test)]

@@ -64,16 +64,12 @@ impl KnowledgeBase {
 
 /// FNV-1a over the entries' JSON form (origins excluded), as 16 hex digits.
 fn fingerprint(entries: &[Entry]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for entry in entries {
+    let hash = entries.iter().fold(crate::hash::FNV_OFFSET, |hash, entry| {
         let mut value = serde_json::to_value(entry).unwrap_or_default();
         if let Some(map) = value.as_object_mut() {
             map.remove("origin");
         }
-        for byte in value.to_string().bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
+        crate::hash::fnv(hash, value.to_string().as_bytes())
+    });
     format!("{hash:016x}")
 }

@@ -3,7 +3,8 @@
 //! all regexes, hash maps for codes, event ids and MSI errors, and a word-trigram index for
 //! partial phrases.
 
-use super::normalize::{word_hash, FNV_OFFSET};
+use super::normalize::word_hash;
+use crate::hash::{FNV_OFFSET, FNV_PRIME};
 use crate::kb::{normalize_code, KnowledgeBase, Pattern};
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
@@ -337,7 +338,7 @@ pub fn phrase_trigrams(phrase: &str) -> Vec<u64> {
 pub fn trigram(a: u64, b: u64, c: u64) -> u64 {
     let mut h = FNV_OFFSET;
     for w in [a, b, c] {
-        h = (h ^ w).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(17);
+        h = (h ^ w).wrapping_mul(FNV_PRIME).rotate_left(17);
     }
     h
 }

@@ -8,6 +8,7 @@
 //! - `squash`: only letters and digits, lower-cased; phrases are found here, so a line wrapped
 //!   in the middle of a word, smart quotes or odd punctuation do not stop a match.
 
+use crate::hash::{fnv_step, FNV_OFFSET};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -106,16 +107,9 @@ fn char_len_at(text: &str, at: usize) -> usize {
     text[at..].chars().next().map_or(0, char::len_utf8)
 }
 
-pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// One FNV-1a step.
-pub(crate) fn fnv_step(hash: u64, byte: u8) -> u64 {
-    (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-}
-
 /// FNV-1a of a lower-case word, as [`Word::hash`] computes it.
 pub fn word_hash(word: &str) -> u64 {
-    word.bytes().fold(FNV_OFFSET, fnv_step)
+    crate::hash::fnv(FNV_OFFSET, word.as_bytes())
 }
 
 /// Undoes JSON escaping when the text looks escaped, folds typography, unifies line endings.
