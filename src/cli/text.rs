@@ -85,24 +85,12 @@ pub fn entry_body(out: &mut String, e: &Entry) {
     }
 }
 
-/// Word-wraps `text` (white space folded) with a first-line and a continuation prefix.
+/// Word-wraps `text` (white space folded) to [`WIDTH`] with a first-line and a continuation
+/// prefix.
 pub fn wrap_into(out: &mut String, text: &str, first: &str, rest: &str) {
-    let mut line = String::from(first);
-    let mut empty = true;
-    for word in text.split_whitespace() {
-        if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
-            out.push_str(line.trim_end());
-            out.push('\n');
-            line = String::from(rest);
-            empty = true;
-        }
-        if !empty {
-            line.push(' ');
-        }
-        line.push_str(word);
-        empty = false;
-    }
-    if !empty {
+    let prefix = first.chars().count().max(rest.chars().count());
+    for (i, line) in crate::report::text::wrap(text, WIDTH.saturating_sub(prefix)).into_iter().enumerate() {
+        out.push_str(if i == 0 { first } else { rest });
         out.push_str(&line);
         out.push('\n');
     }

@@ -131,6 +131,17 @@ fn looks_binary(head: &[u8]) -> bool {
     controls * 100 > head.len().max(1) * 5
 }
 
+/// The encoding to read a file in and the BOM length to skip: the forced one when given
+/// (text or not), else what [`sniff`] found; `None` for binary that nothing forces.
+pub fn choose(head: &[u8], forced: Option<Encoding>) -> Option<(Encoding, usize)> {
+    match (sniff(head), forced) {
+        (Sniffed::Text(_, bom), Some(e)) => Some((e, bom)),
+        (Sniffed::Binary, Some(e)) => Some((e, 0)),
+        (Sniffed::Text(e, bom), None) => Some((e, bom)),
+        (Sniffed::Binary, None) => None,
+    }
+}
+
 /// Reads a byte stream and hands out decoded text in chunks.
 pub struct TextReader<R: Read> {
     inner: R,

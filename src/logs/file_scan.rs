@@ -2,7 +2,7 @@
 //! match, keep context around first occurrences, group unknown errors, and choose the file's
 //! root-cause candidate. Memory stays bounded whatever the file size.
 
-use super::decode::{self, Encoding, Sniffed, TextReader};
+use super::decode::{self, Encoding, TextReader};
 use super::format::{self, LogFormat};
 use super::lines::{Line, LineSplitter, MAX_LINE};
 use super::msi::MsiSummary;
@@ -108,18 +108,13 @@ pub fn scan_file(
     if head.is_empty() {
         return empty(FileReport::skipped(&shown, bytes, "empty file"));
     }
-    let (encoding, bom) = match (decode::sniff(&head), options.encoding) {
-        (Sniffed::Text(_, bom), Some(forced)) => (forced, bom),
-        (Sniffed::Binary, Some(forced)) => (forced, 0),
-        (Sniffed::Text(e, bom), None) => (e, bom),
-        (Sniffed::Binary, None) => {
-            done.fetch_add(bytes, Ordering::Relaxed);
-            return empty(FileReport::skipped(
-                &shown,
-                bytes,
-                "binary file (not text: it holds NUL bytes or control characters)",
-            ));
-        }
+    let Some((encoding, bom)) = decode::choose(&head, options.encoding) else {
+        done.fetch_add(bytes, Ordering::Relaxed);
+        return empty(FileReport::skipped(
+            &shown,
+            bytes,
+            "binary file (not text: it holds NUL bytes or control characters)",
+        ));
     };
     let mut scan = Scanner::new(shown, bytes, encoding, matcher, options);
     if matches!(encoding, Encoding::Utf16Le | Encoding::Utf16Be) && (bytes.saturating_sub(bom as u64)) % 2 == 1 {

@@ -281,10 +281,7 @@ fn merge(scans: Vec<FileScan>, matcher: &Matcher, cancelled: bool) -> ScanReport
 pub fn read_lines(path: &Path, center: u64, radius: u64) -> Result<Vec<(u64, String)>, String> {
     let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let head = decode::read_head(&mut file).map_err(|e| e.to_string())?;
-    let (encoding, bom) = match decode::sniff(&head) {
-        decode::Sniffed::Text(e, bom) => (e, bom),
-        decode::Sniffed::Binary => return Err("binary file".into()),
-    };
+    let (encoding, bom) = decode::choose(&head, None).ok_or("binary file")?;
     let (first, last) = (center.saturating_sub(radius).max(1), center + radius);
     let mut reader = decode::TextReader::new(file, encoding, head, bom);
     let mut splitter = lines::LineSplitter::new();

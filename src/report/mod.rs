@@ -1,5 +1,6 @@
-//! Presenting results outside the tool. For now: redaction of secrets, which every output
-//! (text, JSON) passes through.
+//! Presenting results outside the tool: the JSON documents, redaction of secrets (which every
+//! output passes through) and text helpers shared by the CLI and the TUI.
 
 pub mod json;
 pub mod redact;
+pub mod text;

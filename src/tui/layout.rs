@@ -13,6 +13,11 @@ pub fn bands(area: Rect) -> (Rect, Rect, Rect) {
     (tabs, body, hints)
 }
 
+/// A tab's title as the tab bar shows it: its number and name.
+pub fn tab_label(index: usize, screen: Screen) -> String {
+    format!(" {} {} ", index + 1, screen.title())
+}
+
 /// The column ranges of the tab titles in the tab bar, in [`Screen::ALL`] order.
 pub fn tab_ranges() -> Vec<(Screen, u16, u16)> {
     let mut x = 1;
@@ -20,7 +25,7 @@ pub fn tab_ranges() -> Vec<(Screen, u16, u16)> {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let width = (format!(" {} {} ", i + 1, s.title()).chars().count()) as u16;
+            let width = tab_label(i, *s).chars().count() as u16;
             let range = (*s, x, x + width);
             x += width + 1;
             range

@@ -43,7 +43,7 @@ pub fn draw(f: &mut Frame, app: &App) {
 fn draw_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut spans = vec![Span::raw(" ")];
     for (i, screen) in Screen::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, screen.title());
+        let label = layout::tab_label(i, *screen);
         let style = if *screen == app.screen { theme.selected().patch(theme.strong()) } else { Style::new() };
         spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
@@ -615,24 +615,9 @@ fn cut(text: &str, width: usize) -> &str {
     }
 }
 
-/// Word-wraps a paragraph to `width` columns.
+/// Word-wraps a paragraph to `width` columns (at least 10).
 fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(10);
-    let mut out = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            out.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        out.push(line);
-    }
-    out
+    crate::report::text::wrap(text, width.max(10))
 }
 
 #[cfg(test)]
