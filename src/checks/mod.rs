@@ -1,5 +1,15 @@
-//! Live checks, read-only, against SQL Server and the local machine. Groundwork so far: the
-//! guard every SQL text passes and the parsers of the Windows tools' output.
+//! Live checks, read-only, against SQL Server and the local machine: the specs come from the
+//! knowledge base, the probes here read (never write), and the runner turns every outcome,
+//! including a timeout or a panic, into a [`CheckResult`].
 
+pub mod local;
+pub mod result;
+pub mod runner;
+pub mod sql;
 pub mod sql_guard;
+pub mod sql_probes;
 pub mod windows_tools;
+
+pub use result::{CheckResult, Status, Verdict};
+pub use runner::{RunEvent, RunOptions};
+pub use sql::SqlTarget;

@@ -133,6 +133,54 @@ pub fn parse_certutil_store(output: &str) -> StoreListing {
     StoreListing::Certificates(certs)
 }
 
+/// One access-control entry printed by `icacls PATH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessEntry {
+    /// The account or group (`BUILTIN\Users`, `NT AUTHORITY\NETWORK SERVICE`).
+    pub account: String,
+    /// The parenthesised groups, e.g. `["OI", "CI", "F"]` or `["CI", "S,WD,AD,X"]`.
+    pub flags: Vec<String>,
+}
+
+impl AccessEntry {
+    /// Whether the entry applies to the folder itself (not inherit-only).
+    pub fn applies_to_folder(&self) -> bool {
+        !self.flags.iter().any(|f| f == "IO")
+    }
+
+    /// Whether it denies rather than allows.
+    pub fn is_deny(&self) -> bool {
+        self.flags.iter().any(|f| f == "DENY")
+    }
+
+    /// Whether its rights let the account create files in the folder: full (F), modify (M),
+    /// write (W) or the specific right write-data/add-file (WD).
+    pub fn grants_write(&self) -> bool {
+        self.flags.iter().flat_map(|f| f.split(',')).any(|r| matches!(r.trim(), "F" | "M" | "W" | "WD"))
+    }
+}
+
+/// Reads `icacls PATH` output for `path`: one entry per line, the first line prefixed by the
+/// path itself; the closing "Successfully processed" line is ignored.
+pub fn parse_icacls(output: &str, path: &str) -> Vec<AccessEntry> {
+    let mut entries = Vec::new();
+    for line in output.lines() {
+        let mut line = line.trim();
+        if line.get(..path.len()).is_some_and(|head| head.eq_ignore_ascii_case(path)) {
+            line = line[path.len()..].trim_start();
+        }
+        let Some(split) = line.find(":(") else { continue };
+        let account = line[..split].trim().to_string();
+        let flags = line[split + 1..]
+            .split(')')
+            .map(|f| f.trim_start_matches('(').trim().to_string())
+            .filter(|f| !f.is_empty())
+            .collect();
+        entries.push(AccessEntry { account, flags });
+    }
+    entries
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +231,18 @@ mod tests {
             parse_certutil_store("CertUtil: -store command FAILED: 0x80090016 (-2146893802 NTE_BAD_KEYSET)\r\n"),
             StoreListing::Failed(_)
         ));
+    }
+
+    #[test]
+    fn icacls_entries_with_inheritance_and_specific_rights() {
+        let out = "C:\\Windows\\Temp NT AUTHORITY\\SYSTEM:(OI)(CI)(F)\r\n                BUILTIN\\Users:(CI)(S,WD,AD,X)\r\n                BUILTIN\\Administrators:(OI)(CI)(F)\r\n                CREATOR OWNER:(OI)(CI)(IO)(F)\r\n                CONTOSO\\svc-deny:(DENY)(W)\r\n\r\nSuccessfully processed 1 files; Failed processing 0 files\r\n";
+        let entries = parse_icacls(out, "C:\\Windows\\Temp");
+        assert_eq!(entries.len(), 5, "{entries:?}");
+        assert_eq!(entries[0].account, "NT AUTHORITY\\SYSTEM");
+        assert_eq!(entries[1].account, "BUILTIN\\Users");
+        assert!(entries[1].grants_write() && entries[1].applies_to_folder());
+        assert!(!entries[3].applies_to_folder());
+        assert!(entries[4].is_deny() && entries[4].grants_write());
+        assert!(!AccessEntry { account: "x".into(), flags: vec!["RX".into()] }.grants_write());
     }
 }

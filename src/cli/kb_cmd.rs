@@ -83,8 +83,9 @@ fn run_lint(matcher: &Matcher, args: &LintArgs) -> u8 {
         let verdict = if report.errors() == 0 { "ok" } else { "FAILED" };
         let _ = writeln!(
             out,
-            "kb lint: {verdict}: {} entries, {} examples and counter-examples checked, {} error(s), {warnings} warning(s)",
+            "kb lint: {verdict}: {} entries, {} checks, {} examples and counter-examples checked, {} error(s), {warnings} warning(s)",
             report.entries,
+            report.checks,
             report.texts_checked,
             report.errors()
         );

@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one small `run` per subcommand. This is the only
 //! place (besides the TUI) that prints.
 
+mod check_cmd;
 mod kb_cmd;
 mod match_cmd;
 mod scan_cmd;
@@ -49,6 +50,8 @@ pub enum Command {
     Match(match_cmd::MatchArgs),
     /// Scan setup, configuration, MSI and event logs for the root cause and every known issue.
     Scan(scan_cmd::ScanArgs),
+    /// Run the read-only live checks against SQL Server and this computer.
+    Check(check_cmd::CheckArgs),
     /// Inspect and check the knowledge base.
     #[command(subcommand)]
     Kb(kb_cmd::KbCommand),
@@ -73,6 +76,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Match(args)) => match_cmd::run(&cli.global, args),
         Some(Command::Kb(cmd)) => kb_cmd::run(&cli.global, cmd),
         Some(Command::Scan(args)) => scan_cmd::run(&cli.global, args),
+        Some(Command::Check(args)) => check_cmd::run(&cli.global, args),
         None => run_tui(&cli.global, cli.paths),
     }
 }

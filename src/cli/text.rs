@@ -98,7 +98,7 @@ pub fn wrap_into(out: &mut String, text: &str, first: &str, rest: &str) {
 
 /// At most `max` characters of `text` on one line, with an ellipsis when cut.
 pub fn shorten(text: &str, max: usize) -> String {
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line = crate::report::text::squash_space(text);
     if one_line.chars().count() <= max {
         one_line
     } else {

@@ -15,6 +15,8 @@ pub const MIN_EXAMPLES: usize = 2;
 pub struct LintReport {
     /// How many entries were checked.
     pub entries: usize,
+    /// How many live-check specs were checked (their links are validated at load).
+    pub checks: usize,
     /// How many examples and counter-examples were matched.
     pub texts_checked: usize,
     /// Every problem, errors and warnings, in entry order.
@@ -73,7 +75,7 @@ pub fn lint(matcher: &Matcher) -> LintReport {
             }
         }
     }
-    LintReport { entries: kb.entries().len(), texts_checked, problems }
+    LintReport { entries: kb.entries().len(), checks: kb.checks().len(), texts_checked, problems }
 }
 
 /// Records which of `entry`'s signatures gave evidence in `report`.

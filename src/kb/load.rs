@@ -1,6 +1,7 @@
 //! Finding and reading knowledge layers: the embedded files first, then overlay directories
 //! (platform config dir, `BTS_DOCTOR_KB`, `--kb DIR`), each adding entries or replacing one by id.
 
+use super::check_spec::{parse_check, CheckSpec};
 use super::model::{Entry, Origin};
 use super::parse::parse_entry;
 use super::problem::{LoadError, Problem};
@@ -46,12 +47,18 @@ impl Sources {
         let mut layers = Vec::new();
         let mut problems = Vec::new();
         if self.embedded {
-            let files = super::embedded::FILES
-                .iter()
-                .filter(|(path, _)| is_issue_path(path))
-                .map(|(path, text)| (path.to_string(), Ok(text.to_string())))
-                .collect();
-            layers.push(Layer { name: "embedded".into(), files });
+            let pick = |folder: &str| {
+                super::embedded::FILES
+                    .iter()
+                    .filter(|(path, _)| path.starts_with(folder))
+                    .map(|(path, text)| (path.to_string(), Ok(text.to_string())))
+                    .collect()
+            };
+            layers.push(Layer {
+                name: "embedded".into(),
+                files: pick("knowledge/issues/"),
+                checks: pick("knowledge/checks/"),
+            });
         }
         for dir in &self.optional_dirs {
             if dir.is_dir() {
@@ -75,18 +82,17 @@ impl Sources {
     }
 }
 
-/// Only entries live in `issues/`; other folders (checks, playbooks) are other models.
-fn is_issue_path(path: &str) -> bool {
-    path.starts_with("knowledge/issues/")
-}
+/// A file's path and text (or why the text could not be read).
+type FileText = (String, Result<String, String>);
 
-/// One layer's files: path and text (or why the text could not be read).
+/// One layer's files: entries and check specs.
 struct Layer {
     name: String,
-    files: Vec<(String, Result<String, String>)>,
+    files: Vec<FileText>,
+    checks: Vec<FileText>,
 }
 
-/// Reads `dir/*.yaml` and `dir/issues/**/*.yaml`.
+/// Reads entries from `dir/*.yaml` and `dir/issues/**/*.yaml`, checks from `dir/checks/**/*.yaml`.
 fn read_dir_layer(dir: &Path, problems: &mut Vec<Problem>) -> Layer {
     let mut paths = Vec::new();
     collect(dir, false, &mut paths, problems);
@@ -94,8 +100,18 @@ fn read_dir_layer(dir: &Path, problems: &mut Vec<Problem>) -> Layer {
     if issues.is_dir() {
         collect(&issues, true, &mut paths, problems);
     }
+    let mut check_paths = Vec::new();
+    let checks = dir.join("checks");
+    if checks.is_dir() {
+        collect(&checks, true, &mut check_paths, problems);
+    }
+    Layer { name: dir.display().to_string(), files: read_all(paths), checks: read_all(check_paths) }
+}
+
+/// Reads each file as UTF-8 text, sorted by path.
+fn read_all(mut paths: Vec<PathBuf>) -> Vec<FileText> {
     paths.sort();
-    let files = paths
+    paths
         .into_iter()
         .map(|p| {
             let text = std::fs::read(&p)
@@ -103,8 +119,7 @@ fn read_dir_layer(dir: &Path, problems: &mut Vec<Problem>) -> Layer {
                 .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_string()));
             (p.display().to_string(), text)
         })
-        .collect();
-    Layer { name: dir.display().to_string(), files }
+        .collect()
 }
 
 fn collect(dir: &Path, recurse: bool, out: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
@@ -132,49 +147,143 @@ fn collect(dir: &Path, recurse: bool, out: &mut Vec<PathBuf>, problems: &mut Vec
     }
 }
 
-/// Parses every layer, then lets each later layer add entries or replace them by id.
+/// Parses every layer, then lets each later layer add entries and checks or replace them by id.
+/// Links between them (an entry's checks, a check's entry) are checked once all are merged.
 fn merge(layers: Vec<Layer>, mut problems: Vec<Problem>) -> Result<KnowledgeBase, LoadError> {
-    let mut by_id: HashMap<String, Entry> = HashMap::new();
+    let mut entries: HashMap<String, Entry> = HashMap::new();
+    let mut checks: HashMap<String, CheckSpec> = HashMap::new();
     let mut replaced = Vec::new();
     for layer in layers {
-        let mut seen_here: HashMap<String, String> = HashMap::new();
-        for (file, text) in layer.files {
-            let text = match text {
-                Ok(t) => t,
-                Err(why) => {
-                    problems.push(Problem::error(&file, None, None, format!("cannot read: {why}")));
-                    continue;
-                }
-            };
-            let origin = Origin { layer: layer.name.clone(), file: file.clone(), line: 0 };
-            let entry = match parse_entry(&text, origin) {
-                Ok(e) => e,
-                Err(mut errs) => {
-                    problems.append(&mut errs);
-                    continue;
-                }
-            };
-            if let Some(first) = seen_here.get(&entry.id) {
-                problems.push(Problem::error(
-                    &file,
-                    Some(entry.origin.line),
-                    None,
-                    format!("duplicate id `{}`: already defined in {first}", entry.id),
-                ));
-                continue;
-            }
-            seen_here.insert(entry.id.clone(), file.clone());
-            if let Some(old) = by_id.insert(entry.id.clone(), entry) {
-                replaced.push(Replacement { id: old.id, old: old.origin, new_file: file });
-            }
-        }
+        let origin = |file: &str| Origin { layer: layer.name.clone(), file: file.to_string(), line: 0 };
+        merge_files(
+            layer.files,
+            |text, file| parse_entry(text, origin(file)),
+            &mut entries,
+            &mut replaced,
+            &mut problems,
+        );
+        merge_files(
+            layer.checks,
+            |text, file| parse_check(text, origin(file)),
+            &mut checks,
+            &mut replaced,
+            &mut problems,
+        );
     }
+    let mut entries: Vec<Entry> = entries.into_values().collect();
+    entries.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut checks: Vec<CheckSpec> = checks.into_values().collect();
+    checks.sort_by(|a, b| a.id.cmp(&b.id));
+    links(&entries, &checks, &mut problems);
     if problems.iter().any(|p| p.level == super::problem::Level::Error) {
         return Err(LoadError { problems });
     }
-    let mut entries: Vec<Entry> = by_id.into_values().collect();
-    entries.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(KnowledgeBase::from_parts(entries, replaced))
+    Ok(KnowledgeBase::from_parts(entries, checks, replaced))
+}
+
+/// Something loaded from a file under an id: an entry or a check.
+trait Identified {
+    fn id(&self) -> &str;
+    fn origin(&self) -> &Origin;
+}
+
+impl Identified for Entry {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn origin(&self) -> &Origin {
+        &self.origin
+    }
+}
+
+impl Identified for CheckSpec {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn origin(&self) -> &Origin {
+        &self.origin
+    }
+}
+
+/// Parses one layer's files of one model into `by_id`: a duplicate id within the layer is an
+/// error, the same id as a lower layer replaces it.
+fn merge_files<T: Identified>(
+    files: Vec<FileText>,
+    parse: impl Fn(&str, &str) -> Result<T, Vec<Problem>>,
+    by_id: &mut HashMap<String, T>,
+    replaced: &mut Vec<Replacement>,
+    problems: &mut Vec<Problem>,
+) {
+    let mut seen_here: HashMap<String, String> = HashMap::new();
+    for (file, text) in files {
+        let text = match text {
+            Ok(t) => t,
+            Err(why) => {
+                problems.push(Problem::error(&file, None, None, format!("cannot read: {why}")));
+                continue;
+            }
+        };
+        let item = match parse(&text, &file) {
+            Ok(item) => item,
+            Err(mut errs) => {
+                problems.append(&mut errs);
+                continue;
+            }
+        };
+        let id = item.id().to_string();
+        if let Some(first) = seen_here.get(&id) {
+            problems.push(Problem::error(
+                &file,
+                Some(item.origin().line),
+                None,
+                format!("duplicate id `{id}`: already defined in {first}"),
+            ));
+            continue;
+        }
+        seen_here.insert(id.clone(), file.clone());
+        if let Some(old) = by_id.insert(id.clone(), item) {
+            replaced.push(Replacement { id, old: old.origin().clone(), new_file: file });
+        }
+    }
+}
+
+/// Every check names an entry that exists (and a fix step it has); every check an entry or a
+/// fix step names exists.
+fn links(entries: &[Entry], checks: &[CheckSpec], problems: &mut Vec<Problem>) {
+    let entry = |id: &str| entries.binary_search_by(|e| e.id.as_str().cmp(id)).ok().map(|i| &entries[i]);
+    let check_exists = |id: &str| checks.binary_search_by(|c| c.id.as_str().cmp(id)).is_ok();
+    for check in checks {
+        let at = |message: String| Problem::error(&check.origin.file, Some(check.origin.line), None, message);
+        match entry(&check.issue) {
+            None => problems.push(at(format!(
+                "check `{}` names issue `{}`, which is not in the knowledge base",
+                check.id, check.issue
+            ))),
+            Some(e) => {
+                if let Some(step) = check.fix_step.filter(|&s| s > e.fix.len()) {
+                    problems.push(at(format!(
+                        "check `{}`: fix_step {step} but `{}` has {} fix steps",
+                        check.id,
+                        e.id,
+                        e.fix.len()
+                    )));
+                }
+            }
+        }
+    }
+    for e in entries {
+        let named = e.checks.iter().chain(e.fix.iter().filter_map(|s| s.check.as_ref()));
+        for id in named {
+            if !check_exists(id) {
+                problems.push(Problem::error(
+                    &e.origin.file,
+                    Some(e.origin.line),
+                    None,
+                    format!("`{}` names check `{id}`, which is not in the knowledge base", e.id),
+                ));
+            }
+        }
+    }
 }
 
 /// An overlay entry that replaced a lower layer's entry with the same id.

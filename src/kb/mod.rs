@@ -2,6 +2,7 @@
 //! is embedded in the binary and extended by user overlay directories, plus the lint that keeps
 //! it honest.
 
+pub mod check_spec;
 mod embedded;
 pub mod lint;
 mod load;
@@ -9,6 +10,7 @@ pub mod model;
 mod parse;
 pub mod problem;
 
+pub use check_spec::CheckSpec;
 pub use load::{Replacement, Sources, KB_ENV};
 pub use model::{grep_pattern, Entry, FixStep, Kind, Origin, Pattern, Phase, Severity, Signature};
 pub use parse::{normalize_code, parse_entry};
@@ -18,6 +20,7 @@ pub use problem::{Level, LoadError, Problem};
 #[derive(Debug, Clone)]
 pub struct KnowledgeBase {
     entries: Vec<Entry>,
+    checks: Vec<CheckSpec>,
     replaced: Vec<Replacement>,
     fingerprint: String,
 }
@@ -32,12 +35,30 @@ impl KnowledgeBase {
     /// Ids must be unique; entries are sorted by id.
     pub fn from_entries(mut entries: Vec<Entry>) -> Self {
         entries.sort_by(|a, b| a.id.cmp(&b.id));
-        Self::from_parts(entries, Vec::new())
+        Self::from_parts(entries, Vec::new(), Vec::new())
     }
 
-    fn from_parts(entries: Vec<Entry>, replaced: Vec<Replacement>) -> Self {
-        let fingerprint = fingerprint(&entries);
-        KnowledgeBase { entries, replaced, fingerprint }
+    /// The same knowledge with these check specs instead (tests, site tuning); sorted by id.
+    pub fn with_checks(mut self, mut checks: Vec<CheckSpec>) -> Self {
+        checks.sort_by(|a, b| a.id.cmp(&b.id));
+        self.checks = checks;
+        self.fingerprint = fingerprint(&self.entries, &self.checks);
+        self
+    }
+
+    fn from_parts(entries: Vec<Entry>, checks: Vec<CheckSpec>, replaced: Vec<Replacement>) -> Self {
+        let fingerprint = fingerprint(&entries, &checks);
+        KnowledgeBase { entries, checks, replaced, fingerprint }
+    }
+
+    /// Every live-check spec, sorted by id.
+    pub fn checks(&self) -> &[CheckSpec] {
+        &self.checks
+    }
+
+    /// The check spec with this id.
+    pub fn check(&self, id: &str) -> Option<&CheckSpec> {
+        self.checks.binary_search_by(|c| c.id.as_str().cmp(id)).ok().map(|i| &self.checks[i])
     }
 
     /// Every entry, sorted by id.
@@ -62,10 +83,11 @@ impl KnowledgeBase {
     }
 }
 
-/// FNV-1a over the entries' JSON form (origins excluded), as 16 hex digits.
-fn fingerprint(entries: &[Entry]) -> String {
-    let hash = entries.iter().fold(crate::hash::FNV_OFFSET, |hash, entry| {
-        let mut value = serde_json::to_value(entry).unwrap_or_default();
+/// FNV-1a over the entries' and checks' JSON form (origins excluded), as 16 hex digits.
+fn fingerprint(entries: &[Entry], checks: &[CheckSpec]) -> String {
+    let values = entries.iter().map(serde_json::to_value).chain(checks.iter().map(serde_json::to_value));
+    let hash = values.fold(crate::hash::FNV_OFFSET, |hash, value| {
+        let mut value = value.unwrap_or_default();
         if let Some(map) = value.as_object_mut() {
             map.remove("origin");
         }

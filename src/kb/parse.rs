@@ -64,17 +64,22 @@ impl CodeText {
 
 /// Parses and validates one knowledge file. Returns the entry, or every problem found in it.
 pub fn parse_entry(text: &str, origin: Origin) -> Result<Entry, Vec<Problem>> {
-    let raw: RawEntry = serde_saphyr::from_str(text).map_err(|err| {
+    let raw: RawEntry = from_yaml(text, &origin.file)?;
+    validate(raw, origin)
+}
+
+/// Deserialises one YAML document, turning a library error into a located problem.
+pub(super) fn from_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T, Vec<Problem>> {
+    serde_saphyr::from_str(text).map_err(|err| {
         let located = err.location();
         let message = err.without_snippet().to_string();
-        vec![Problem::error(&origin.file, located.map(|l| l.line()), located.map(|l| l.column()), first_line(&message))]
-    })?;
-    validate(raw, origin)
+        vec![Problem::error(file, located.map(|l| l.line()), located.map(|l| l.column()), first_line(&message))]
+    })
 }
 
 /// The first line of a library message, without any "at line N column M" tail we report
 /// ourselves.
-fn first_line(message: &str) -> String {
+pub(super) fn first_line(message: &str) -> String {
     let line = message.lines().next().unwrap_or(message).trim();
     let line = line.split(" at line ").next().unwrap_or(line);
     line.trim_end_matches(['.', ':']).to_string()
@@ -218,7 +223,7 @@ pub fn normalize_code(code: &str) -> Option<String> {
 }
 
 /// Lower-case words joined by `-`, at least two of them (the area and a name).
-fn is_kebab_id(id: &str) -> bool {
+pub(super) fn is_kebab_id(id: &str) -> bool {
     let parts: Vec<&str> = id.split('-').collect();
     parts.len() >= 2
         && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))

@@ -182,3 +182,31 @@ pub struct KbShowDocument<'a> {
     /// The whole entry.
     pub entry: &'a Entry,
 }
+
+/// `check --json`: where the checks ran and every result (secrets never enter it).
+#[derive(Debug, Serialize)]
+pub struct CheckDocument<'a> {
+    /// Always 1 for this layout.
+    pub schema: u32,
+    /// Where the checks ran: this machine's system and the SQL Server (no password).
+    pub target: CheckTarget<'a>,
+    /// One result per check, in the knowledge base's order.
+    pub results: &'a [crate::checks::CheckResult],
+}
+
+/// The `target` of `check --json`.
+#[derive(Debug, Serialize)]
+pub struct CheckTarget<'a> {
+    /// The operating system the local checks ran on (`windows`, `linux`).
+    pub os: &'static str,
+    /// The SQL Server checked, when there was one.
+    pub sql: Option<&'a crate::checks::SqlTarget>,
+}
+
+/// Builds the `check --json` document.
+pub fn check_document<'a>(
+    sql: Option<&'a crate::checks::SqlTarget>,
+    results: &'a [crate::checks::CheckResult],
+) -> CheckDocument<'a> {
+    CheckDocument { schema: JSON_SCHEMA, target: CheckTarget { os: std::env::consts::OS, sql }, results }
+}

@@ -20,6 +20,11 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     out
 }
 
+/// Collapses every run of white space (YAML folded text, line breaks) into one space.
+pub fn squash_space(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::wrap;

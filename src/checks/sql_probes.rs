@@ -1,0 +1,685 @@
+//! The SQL checks: the read-only queries (public, so tests serve exactly these texts) and the
+//! judgement of their rows against a spec's expectation. Every query casts to `int`, `bigint`
+//! or `nvarchar`, so no driver-specific type decides a result, and every table that only some
+//! versions have is probed before it is read.
+
+use super::result::Verdict;
+use super::sql::{query, Cell, Row, SqlClient};
+use crate::kb::check_spec::{parse_version, Expect, Probe};
+use std::time::Duration;
+
+/// The query texts the checks send, built the same way for the checks and the tests.
+pub mod queries {
+    /// A string literal for T-SQL (`N'...'`, quotes doubled).
+    pub fn literal(text: &str) -> String {
+        format!("N'{}'", text.replace('\'', "''"))
+    }
+
+    /// A bracketed identifier (`[...]`, brackets doubled).
+    pub fn ident(text: &str) -> String {
+        format!("[{}]", text.replace(']', "]]"))
+    }
+
+    /// Version and edition of the instance.
+    pub fn server_version() -> String {
+        "SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS product_version, \
+         CAST(SERVERPROPERTY('Edition') AS nvarchar(128)) AS edition, \
+         CAST(SERVERPROPERTY('EngineEdition') AS int) AS engine_edition, \
+         CAST(SERVERPROPERTY('ProductLevel') AS nvarchar(128)) AS product_level"
+            .to_string()
+    }
+
+    /// Whether a table exists (`NULL` when not): the probe before any version-dependent read.
+    pub fn object_id(name: &str) -> String {
+        format!("SELECT CAST(OBJECT_ID({}) AS int) AS object_id", literal(name))
+    }
+
+    /// Whether a database exists on the instance (`NULL` when not).
+    pub fn database_id(name: &str) -> String {
+        format!("SELECT CAST(DB_ID({}) AS int) AS database_id", literal(name))
+    }
+
+    /// Each named database that exists, with hours since its last full backup (`NULL` = never).
+    pub fn backups(names: &[String]) -> String {
+        let list: Vec<String> = names.iter().map(|n| literal(n)).collect();
+        format!(
+            "SELECT CAST(d.name AS nvarchar(128)) AS database_name, \
+             CAST(DATEDIFF(HOUR, b.last_full, GETDATE()) AS int) AS hours_since_full \
+             FROM sys.databases AS d \
+             LEFT JOIN (SELECT database_name, MAX(backup_finish_date) AS last_full FROM msdb.dbo.backupset \
+             WHERE type = 'D' GROUP BY database_name) AS b ON b.database_name = d.name \
+             WHERE d.name IN ({}) ORDER BY d.name",
+            list.join(", ")
+        )
+    }
+
+    /// Agent jobs whose name starts with `prefix`: enabled flag and the newest outcome.
+    pub fn agent_job(prefix: &str) -> String {
+        let pattern = prefix.replace('[', "[[]").replace('%', "[%]").replace('_', "[_]");
+        format!(
+            "SELECT CAST(j.name AS nvarchar(128)) AS job_name, CAST(j.enabled AS int) AS enabled, \
+             CAST(h.run_status AS int) AS last_run_status, CAST(h.run_date AS int) AS last_run_date, \
+             CAST(h.run_time AS int) AS last_run_time \
+             FROM msdb.dbo.sysjobs AS j \
+             OUTER APPLY (SELECT TOP (1) jh.run_status, jh.run_date, jh.run_time FROM msdb.dbo.sysjobhistory AS jh \
+             WHERE jh.job_id = j.job_id AND jh.step_id = 0 ORDER BY jh.run_date DESC, jh.run_time DESC) AS h \
+             WHERE j.name LIKE {} ORDER BY j.name",
+            literal(&format!("{pattern}%"))
+        )
+    }
+
+    /// Database Mail profiles and whether the Database Mail XPs are enabled.
+    pub fn database_mail() -> String {
+        "SELECT CAST((SELECT COUNT(*) FROM msdb.dbo.sysmail_profile) AS int) AS profiles, \
+         CAST((SELECT CAST(value_in_use AS int) FROM sys.configurations WHERE name = N'Database Mail XPs') AS int) AS xps_enabled"
+            .to_string()
+    }
+
+    /// Every host of the group, flagging the group's default host.
+    pub fn hosts() -> String {
+        "SELECT CAST(h.Name AS nvarchar(128)) AS host_name, \
+         CAST(CASE WHEN g.DefaultHostId = h.Id THEN 1 ELSE 0 END AS int) AS is_default \
+         FROM dbo.adm_Host AS h LEFT JOIN dbo.adm_Group AS g ON g.DefaultHostId = h.Id ORDER BY h.Name"
+            .to_string()
+    }
+
+    /// The hosts an adapter's receive and send handlers run in.
+    pub fn adapter_handlers(adapter: &str) -> String {
+        let name = literal(adapter);
+        format!(
+            "SELECT CAST(h.Name AS nvarchar(128)) AS host_name, CAST(N'receive' AS nvarchar(16)) AS direction \
+             FROM dbo.adm_ReceiveHandler AS r JOIN dbo.adm_Adapter AS a ON a.Id = r.AdapterId \
+             JOIN dbo.adm_Host AS h ON h.Id = r.HostId WHERE a.Name = {name} \
+             UNION ALL \
+             SELECT CAST(h.Name AS nvarchar(128)), CAST(N'send' AS nvarchar(16)) \
+             FROM dbo.adm_SendHandler AS s JOIN dbo.adm_Adapter AS a ON a.Id = s.AdapterId \
+             JOIN dbo.adm_Host AS h ON h.Id = s.HostId WHERE a.Name = {name}"
+        )
+    }
+
+    /// The newest `Management DB` row of `BizTalkDBVersion`.
+    pub fn biztalk_version() -> String {
+        "SELECT TOP (1) CAST(ProductMajor AS int) AS product_major, CAST(ProductMinor AS int) AS product_minor, \
+         CAST(ProductBuildNumber AS int) AS product_build, CAST(ProductRevision AS int) AS product_revision, \
+         CAST(Description AS nvarchar(256)) AS description \
+         FROM dbo.BizTalkDBVersion WHERE BizTalkDBName = N'Management DB' \
+         ORDER BY ProductMajor DESC, ProductMinor DESC, ProductBuildNumber DESC, ProductRevision DESC"
+            .to_string()
+    }
+
+    /// The servers of the group.
+    pub fn group_servers() -> String {
+        "SELECT CAST(Name AS nvarchar(128)) AS server_name FROM dbo.adm_Server ORDER BY Name".to_string()
+    }
+
+    /// How many real-time aggregations BAM has deployed.
+    pub fn bam_rta_count(database: &str) -> String {
+        format!(
+            "SELECT CAST(COUNT(*) AS int) AS rta_count FROM {}.dbo.bam_Metadata_RealTimeAggregations",
+            ident(database)
+        )
+    }
+
+    /// The master secret server recorded in SSODB.
+    pub fn sso_secret_server(database: &str) -> String {
+        format!(
+            "SELECT TOP (1) CAST(gi_SecretServer AS nvarchar(256)) AS secret_server FROM {}.dbo.SSOX_GlobalInfo",
+            ident(database)
+        )
+    }
+
+    /// The SSO server the BizTalk group records.
+    pub fn group_sso_server() -> String {
+        "SELECT TOP (1) CAST(SSOServerName AS nvarchar(256)) AS sso_server FROM dbo.adm_Group".to_string()
+    }
+
+    /// Per database and volume: the size of its files and the volume's free space, in MiB.
+    pub fn bam_space(databases: &[String]) -> String {
+        let list: Vec<String> = databases.iter().map(|n| literal(n)).collect();
+        format!(
+            "SELECT CAST(DB_NAME(f.database_id) AS nvarchar(128)) AS database_name, \
+             CAST(vs.volume_mount_point AS nvarchar(256)) AS volume, \
+             CAST(SUM(CAST(f.size AS bigint)) * 8 / 1024 AS bigint) AS size_mb, \
+             CAST(MIN(vs.available_bytes) / 1048576 AS bigint) AS free_mb \
+             FROM sys.master_files AS f CROSS APPLY sys.dm_os_volume_stats(f.database_id, f.file_id) AS vs \
+             WHERE DB_NAME(f.database_id) IN ({}) \
+             GROUP BY f.database_id, vs.volume_mount_point ORDER BY database_name",
+            list.join(", ")
+        )
+    }
+}
+
+/// Runs one SQL probe over a logged-in connection.
+pub async fn run(probe: &Probe, expect: &Expect, client: &mut SqlClient, limit: Duration) -> Verdict {
+    let mut db = Db { client, limit };
+    let result = match probe {
+        Probe::SqlConnection => Ok(Verdict::Pass("connected and logged in, read-only".into())),
+        Probe::SqlServerVersion => {
+            db.rows(&queries::server_version()).await.map(|rows| judge_server_version(&rows, expect))
+        }
+        Probe::SqlDatabaseBackups { required, optional } => backups(&mut db, required, optional, expect).await,
+        Probe::SqlAgentJob { name } => {
+            db.rows(&queries::agent_job(name)).await.map(|rows| judge_agent_job(name, &rows, expect))
+        }
+        Probe::SqlDatabaseMail => db.rows(&queries::database_mail()).await.map(|rows| judge_database_mail(&rows)),
+        Probe::SqlDefaultHost { host, adapter } => default_host(&mut db, host, adapter).await,
+        Probe::SqlBiztalkVersion => biztalk_version(&mut db, expect).await,
+        Probe::SqlGroupServers => group_servers(&mut db).await,
+        Probe::SqlBamRta { database } => bam_rta(&mut db, database).await,
+        Probe::SqlSsoSecretServer { database } => sso_secret_server(&mut db, database).await,
+        Probe::SqlBamFreeSpace { databases } => {
+            db.rows(&queries::bam_space(databases)).await.map(|rows| judge_bam_space(&rows, expect))
+        }
+        other => Ok(Verdict::error(format!("`{}` is not a SQL probe", other.kind_name()))),
+    };
+    result.unwrap_or_else(Verdict::error)
+}
+
+/// A connection with the per-query time limit.
+struct Db<'a> {
+    client: &'a mut SqlClient,
+    limit: Duration,
+}
+
+impl Db<'_> {
+    async fn rows(&mut self, sql: &str) -> Result<Vec<Row>, String> {
+        query(self.client, sql, self.limit).await
+    }
+
+    /// Whether the first cell of the first row is a non-NULL value (an object or database id).
+    async fn exists(&mut self, sql: &str) -> Result<bool, String> {
+        Ok(self.rows(sql).await?.first().and_then(|r| r.first()).is_some_and(|c| *c != Cell::Null))
+    }
+
+    /// Probes the Management database's tables; an error verdict when one is missing.
+    async fn require_tables(&mut self, tables: &[&str]) -> Result<Option<Verdict>, String> {
+        for table in tables {
+            if !self.exists(&queries::object_id(table)).await? {
+                return Ok(Some(Verdict::error(format!(
+                    "table {table} is not in this database: is the connection's Database the BizTalk Management database?"
+                ))));
+            }
+        }
+        Ok(None)
+    }
+}
+
+fn text_at(row: &Row, i: usize) -> Option<String> {
+    row.get(i).and_then(Cell::text).map(|t| t.trim().to_string())
+}
+
+fn int_at(row: &Row, i: usize) -> Option<i64> {
+    row.get(i).and_then(Cell::int)
+}
+
+/// The SQL Server release a major version number names.
+pub fn sql_release(major: u64) -> &'static str {
+    match major {
+        10 => "SQL Server 2008 / 2008 R2",
+        11 => "SQL Server 2012",
+        12 => "SQL Server 2014",
+        13 => "SQL Server 2016",
+        14 => "SQL Server 2017",
+        15 => "SQL Server 2019",
+        16 => "SQL Server 2022",
+        _ => "SQL Server",
+    }
+}
+
+/// Version and edition against the lowest supported version (`expect.min_version`).
+pub fn judge_server_version(rows: &[Row], expect: &Expect) -> Verdict {
+    let Some(row) = rows.first() else { return Verdict::error("SERVERPROPERTY returned nothing") };
+    let version_text = text_at(row, 0).unwrap_or_default();
+    let Some(version) = parse_version(&version_text) else {
+        return Verdict::error(format!("SQL Server reported version `{version_text}`, which is not a version"));
+    };
+    let edition = text_at(row, 1).unwrap_or_else(|| "unknown edition".into());
+    let engine = int_at(row, 2).unwrap_or(0);
+    let level = text_at(row, 3).unwrap_or_default();
+    let release = sql_release(version[0]);
+    let seen = format!("{release} {level} ({version_text}), {edition}");
+    if matches!(engine, 5 | 6 | 8 | 9 | 11 | 12) {
+        return Verdict::Miss(format!(
+            "{seen}: an Azure SQL engine (EngineEdition {engine}); BizTalk Server 2016 needs SQL Server on Windows"
+        ));
+    }
+    let min = expect.min_version.as_deref().and_then(parse_version).unwrap_or_default();
+    if version < min {
+        return Verdict::Miss(format!(
+            "{seen}: older than {} that BizTalk Server 2016 needs (SQL Server 2016, or 2014 SP1 and later)",
+            expect.min_version.as_deref().unwrap_or_default()
+        ));
+    }
+    if engine == 4 {
+        return Verdict::Warn(format!("{seen}: Express edition is not recommended for BizTalk Server"));
+    }
+    if version[0] > 13 {
+        return Verdict::Warn(format!(
+            "{seen}: newer than the SQL Server 2016 / 2014 SP1 that BizTalk Server 2016 lists; confirm support for your cumulative update"
+        ));
+    }
+    Verdict::Pass(seen)
+}
+
+async fn backups(
+    db: &mut Db<'_>,
+    required: &[String],
+    optional: &[String],
+    expect: &Expect,
+) -> Result<Verdict, String> {
+    let names: Vec<String> = required.iter().chain(optional).cloned().collect();
+    let rows = db.rows(&queries::backups(&names)).await?;
+    Ok(judge_backups(&rows, required, optional, expect))
+}
+
+/// Required databases present, and every present one's last full backup within the limits.
+pub fn judge_backups(rows: &[Row], required: &[String], optional: &[String], expect: &Expect) -> Verdict {
+    let fail_after = expect.fail_age_hours.unwrap_or(24 * 7) as i64;
+    let warn_after = expect.warn_age_hours.map(|h| h as i64);
+    let found: Vec<(String, Option<i64>)> = rows.iter().filter_map(|r| Some((text_at(r, 0)?, int_at(r, 1)))).collect();
+    let present = |name: &str| found.iter().find(|(n, _)| n.eq_ignore_ascii_case(name));
+    let missing: Vec<&str> = required.iter().filter(|n| present(n).is_none()).map(String::as_str).collect();
+    let mut never = Vec::new();
+    let mut stale = Vec::new();
+    let mut aging = Vec::new();
+    for (name, hours) in &found {
+        match hours {
+            None => never.push(name.clone()),
+            Some(h) if *h > fail_after => stale.push(format!("{name} ({})", age(*h))),
+            Some(h) if warn_after.is_some_and(|w| *h > w) => aging.push(format!("{name} ({})", age(*h))),
+            Some(_) => {}
+        }
+    }
+    let absent_optional = optional.iter().filter(|n| present(n).is_none()).count();
+    let mut problems = Vec::new();
+    if !missing.is_empty() {
+        problems.push(format!("missing: {}", missing.join(", ")));
+    }
+    if !never.is_empty() {
+        problems.push(format!("never fully backed up: {}", never.join(", ")));
+    }
+    if !stale.is_empty() {
+        problems.push(format!("last full backup older than {}: {}", age(fail_after), stale.join(", ")));
+    }
+    let checked = format!(
+        "{} database(s) checked{}",
+        found.len(),
+        if absent_optional > 0 {
+            format!(", {absent_optional} optional one(s) not on this instance")
+        } else {
+            String::new()
+        }
+    );
+    if !problems.is_empty() {
+        return Verdict::Miss(format!("{}; {checked}", problems.join("; ")));
+    }
+    if !aging.is_empty() {
+        return Verdict::Warn(format!("last full backup getting old: {}; {checked}", aging.join(", ")));
+    }
+    Verdict::Pass(format!(
+        "every database has a full backup from the last {}; {checked}",
+        age(warn_after.unwrap_or(fail_after))
+    ))
+}
+
+/// Hours as a person reads them.
+fn age(hours: i64) -> String {
+    if hours >= 48 {
+        format!("{} days", hours / 24)
+    } else {
+        format!("{hours} h")
+    }
+}
+
+/// `run_status` values of `msdb.dbo.sysjobhistory`.
+fn run_status(status: i64) -> &'static str {
+    match status {
+        0 => "failed",
+        1 => "succeeded",
+        2 => "retrying",
+        3 => "was canceled",
+        4 => "is in progress",
+        _ => "ended in an unknown state",
+    }
+}
+
+/// `run_date` (YYYYMMDD) and `run_time` (HHMMSS) as `YYYY-MM-DD HH:MM`.
+fn run_when(date: Option<i64>, time: Option<i64>) -> String {
+    match date {
+        Some(d) if d > 0 => {
+            let t = time.unwrap_or(0);
+            format!("{:04}-{:02}-{:02} {:02}:{:02}", d / 10000, d / 100 % 100, d % 100, t / 10000, t / 100 % 100)
+        }
+        _ => "an unknown time".into(),
+    }
+}
+
+/// The job exists, is enabled (unless `expect.enabled` is false) and its last run succeeded.
+pub fn judge_agent_job(name: &str, rows: &[Row], expect: &Expect) -> Verdict {
+    let Some(row) = rows.first() else {
+        return Verdict::Miss(format!("no SQL Agent job named `{name} (...)` on this instance"));
+    };
+    let job = text_at(row, 0).unwrap_or_else(|| name.to_string());
+    let enabled = int_at(row, 1) == Some(1);
+    if expect.enabled.unwrap_or(true) && !enabled {
+        return Verdict::Miss(format!(
+            "`{job}` exists but is disabled (BizTalk creates it disabled; configure and enable it)"
+        ));
+    }
+    match int_at(row, 2) {
+        None => Verdict::Warn(format!("`{job}` is enabled but has no recorded run yet")),
+        Some(1) => Verdict::Pass(format!(
+            "`{job}` is enabled; last run succeeded at {}",
+            run_when(int_at(row, 3), int_at(row, 4))
+        )),
+        Some(4) => Verdict::Pass(format!("`{job}` is enabled and running now")),
+        Some(status) => Verdict::Miss(format!(
+            "`{job}`: the last run {} at {}; see the job history",
+            run_status(status),
+            run_when(int_at(row, 3), int_at(row, 4))
+        )),
+    }
+}
+
+/// Database Mail is enabled and has at least one profile.
+pub fn judge_database_mail(rows: &[Row]) -> Verdict {
+    let Some(row) = rows.first() else { return Verdict::error("the Database Mail query returned nothing") };
+    let profiles = int_at(row, 0).unwrap_or(0);
+    let enabled = int_at(row, 1) == Some(1);
+    match (enabled, profiles) {
+        (true, n) if n > 0 => Verdict::Pass(format!("Database Mail is enabled with {n} profile(s)")),
+        (false, n) => Verdict::Miss(format!(
+            "Database Mail XPs are disabled ({n} profile(s)); BAM Alerts in BizTalk Server 2016 need Database Mail"
+        )),
+        (true, _) => Verdict::Miss("Database Mail is enabled but has no profile; BAM Alerts need one".into()),
+    }
+}
+
+async fn default_host(db: &mut Db<'_>, host: &str, adapter: &str) -> Result<Verdict, String> {
+    if let Some(v) = db.require_tables(&["dbo.adm_Host", "dbo.adm_Group", "dbo.adm_Adapter"]).await? {
+        return Ok(v);
+    }
+    let hosts = db.rows(&queries::hosts()).await?;
+    let handlers = db.rows(&queries::adapter_handlers(adapter)).await?;
+    Ok(judge_default_host(host, adapter, &hosts, &handlers))
+}
+
+/// The host exists; the detail names the default host and the adapter's handler hosts.
+pub fn judge_default_host(host: &str, adapter: &str, hosts: &[Row], handlers: &[Row]) -> Verdict {
+    let names: Vec<String> = hosts.iter().filter_map(|r| text_at(r, 0)).collect();
+    let default = hosts.iter().find(|r| int_at(r, 1) == Some(1)).and_then(|r| text_at(r, 0));
+    let mut uses: Vec<String> =
+        handlers.iter().filter_map(|r| Some(format!("{} ({})", text_at(r, 0)?, text_at(r, 1)?))).collect();
+    uses.dedup();
+    let handler_text = if uses.is_empty() {
+        format!("the {adapter} adapter has no handlers")
+    } else {
+        format!("{adapter} adapter handlers: {}", uses.join(", "))
+    };
+    let default_text = default.map(|d| format!("default host {d}")).unwrap_or_else(|| "no default host".into());
+    if names.iter().any(|n| n.eq_ignore_ascii_case(host)) {
+        Verdict::Pass(format!("host {host} exists; {default_text}; {handler_text}"))
+    } else {
+        Verdict::Miss(format!(
+            "host {host} does not exist ({} host(s): {}); {default_text}; {handler_text}",
+            names.len(),
+            names.join(", ")
+        ))
+    }
+}
+
+async fn biztalk_version(db: &mut Db<'_>, expect: &Expect) -> Result<Verdict, String> {
+    if let Some(v) = db.require_tables(&["dbo.BizTalkDBVersion"]).await? {
+        return Ok(v);
+    }
+    let rows = db.rows(&queries::biztalk_version()).await?;
+    Ok(judge_biztalk_version(&rows, expect))
+}
+
+/// The BizTalk release a product `major.minor` names.
+pub fn biztalk_release(major: i64, minor: i64) -> &'static str {
+    match (major, minor) {
+        (3, 10) => "BizTalk Server 2013",
+        (3, 11) => "BizTalk Server 2013 R2",
+        (3, 12) => "BizTalk Server 2016",
+        (3, 13) => "BizTalk Server 2016 with a Feature Pack (or 2020)",
+        (3, 9) => "BizTalk Server 2010",
+        (3, 8) => "BizTalk Server 2009",
+        _ => "an unknown BizTalk release",
+    }
+}
+
+/// The newest Management DB row names a version in `expect.versions`.
+pub fn judge_biztalk_version(rows: &[Row], expect: &Expect) -> Verdict {
+    let Some(row) = rows.first() else {
+        return Verdict::Miss("BizTalkDBVersion has no `Management DB` row".into());
+    };
+    let part = |i| int_at(row, i).unwrap_or(0);
+    let (major, minor, build, revision) = (part(0), part(1), part(2), part(3));
+    let version = format!("{major}.{minor}.{build}.{revision}");
+    let release = biztalk_release(major, minor);
+    let allowed = expect.versions.clone().unwrap_or_default();
+    let listed = allowed
+        .iter()
+        .filter_map(|v| parse_version(v))
+        .any(|v| v.len() >= 2 && v[0] as i64 == major && v[1] as i64 == minor);
+    if listed {
+        Verdict::Pass(format!("the Management database records {release} ({version})"))
+    } else {
+        Verdict::Miss(format!(
+            "the Management database records {release} ({version}); this tool expects one of {}",
+            allowed.join(", ")
+        ))
+    }
+}
+
+async fn group_servers(db: &mut Db<'_>) -> Result<Verdict, String> {
+    if let Some(v) = db.require_tables(&["dbo.adm_Server"]).await? {
+        return Ok(v);
+    }
+    let names: Vec<String> = db.rows(&queries::group_servers()).await?.iter().filter_map(|r| text_at(r, 0)).collect();
+    Ok(match names.len() {
+        0 => Verdict::Warn("no server is joined to the group".into()),
+        1 => Verdict::Pass(format!("1 server in the group: {}", names[0])),
+        n => Verdict::Pass(format!("{n} servers in the group: {}; upgrade them one at a time", names.join(", "))),
+    })
+}
+
+async fn bam_rta(db: &mut Db<'_>, database: &str) -> Result<Verdict, String> {
+    if !db.exists(&queries::database_id(database)).await? {
+        return Ok(Verdict::Skip(format!("{database} is not on this instance (BAM not configured here)")));
+    }
+    let table = format!("{database}.dbo.bam_Metadata_RealTimeAggregations");
+    if !db.exists(&queries::object_id(&table)).await? {
+        return Ok(Verdict::Pass(format!("{database} has no real-time aggregation table")));
+    }
+    let count = db.rows(&queries::bam_rta_count(database)).await?.first().and_then(|r| int_at(r, 0)).unwrap_or(0);
+    let server = db.rows(&queries::server_version()).await?;
+    Ok(judge_bam_rta(count, &server))
+}
+
+/// RTAs deployed on a non-Enterprise engine block the upgrade.
+pub fn judge_bam_rta(rta_count: i64, server_rows: &[Row]) -> Verdict {
+    let row = server_rows.first();
+    let engine = row.and_then(|r| int_at(r, 2)).unwrap_or(0);
+    let edition = row.and_then(|r| text_at(r, 1)).unwrap_or_else(|| "unknown edition".into());
+    match (rta_count, engine) {
+        (0, _) => Verdict::Pass(format!("no BAM real-time aggregations deployed ({edition})")),
+        (n, 3) => Verdict::Pass(format!("{n} real-time aggregation(s) on {edition}, which supports them")),
+        (n, _) => Verdict::Miss(format!(
+            "{n} real-time aggregation(s) deployed but SQL Server is {edition}; RTA needs Enterprise Edition"
+        )),
+    }
+}
+
+async fn sso_secret_server(db: &mut Db<'_>, database: &str) -> Result<Verdict, String> {
+    if !db.exists(&queries::database_id(database)).await? {
+        return Ok(Verdict::Skip(format!(
+            "{database} is not on this instance; run the check against the SSO database's server"
+        )));
+    }
+    if !db.exists(&queries::object_id(&format!("{database}.dbo.SSOX_GlobalInfo"))).await? {
+        return Ok(Verdict::error(format!("{database} has no SSOX_GlobalInfo table: is it the SSO database?")));
+    }
+    let secret = db.rows(&queries::sso_secret_server(database)).await?.first().and_then(|r| text_at(r, 0));
+    if let Some(v) = db.require_tables(&["dbo.adm_Group"]).await? {
+        return Ok(v);
+    }
+    let group = db.rows(&queries::group_sso_server()).await?.first().and_then(|r| text_at(r, 0));
+    Ok(judge_sso_secret_server(secret.as_deref(), group.as_deref()))
+}
+
+/// The master secret server in SSODB and the group's SSO server name the same machine.
+pub fn judge_sso_secret_server(secret: Option<&str>, group: Option<&str>) -> Verdict {
+    let short = |name: &str| name.trim().split('.').next().unwrap_or("").to_ascii_lowercase();
+    match (secret, group) {
+        (None, _) => Verdict::Miss("SSODB records no master secret server".into()),
+        (Some(s), None) => Verdict::Warn(format!("master secret server {s}; the group records no SSO server")),
+        (Some(s), Some(g)) if short(s) == short(g) => Verdict::Pass(format!("master secret server {s}; the group agrees ({g})")),
+        (Some(s), Some(g)) => Verdict::Miss(format!(
+            "SSODB names {s} as master secret server but the group records {g}; upgrade and keep running the real master secret server"
+        )),
+    }
+}
+
+/// Each volume holding BAM files has at least `free_ratio` × their size free.
+pub fn judge_bam_space(rows: &[Row], expect: &Expect) -> Verdict {
+    let ratio = expect.free_ratio.unwrap_or(1.0);
+    if rows.is_empty() {
+        return Verdict::Skip("no BAM database files on this instance (BAM not configured here)".into());
+    }
+    let mut volumes: Vec<(String, i64, i64)> = Vec::new();
+    for row in rows {
+        let volume = text_at(row, 1).unwrap_or_default();
+        let (size, free) = (int_at(row, 2).unwrap_or(0), int_at(row, 3).unwrap_or(0));
+        match volumes.iter_mut().find(|(v, _, _)| *v == volume) {
+            Some(entry) => entry.1 += size,
+            None => volumes.push((volume, size, free)),
+        }
+    }
+    let short: Vec<String> = volumes
+        .iter()
+        .filter(|(_, size, free)| (*free as f64) < *size as f64 * ratio)
+        .map(|(v, size, free)| format!("{v} has {free} MiB free for {size} MiB of BAM files"))
+        .collect();
+    let total: i64 = volumes.iter().map(|(_, s, _)| s).sum();
+    if short.is_empty() {
+        Verdict::Pass(format!("{} volume(s) hold {total} MiB of BAM files and have enough free space", volumes.len()))
+    } else {
+        Verdict::Miss(short.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Cell::{Int, Null, Text};
+
+    fn t(s: &str) -> Cell {
+        Text(s.into())
+    }
+
+    #[test]
+    fn sql_server_versions_are_judged_against_the_minimum() {
+        let expect = Expect { min_version: Some("12.0.4100".into()), ..Default::default() };
+        let row = |v: &str, ed: &str, eng: i64| vec![vec![t(v), t(ed), Int(eng), t("SP1")]];
+        assert!(
+            matches!(judge_server_version(&row("13.0.5026.0", "Enterprise Edition (64-bit)", 3), &expect), Verdict::Pass(d) if d.contains("SQL Server 2016"))
+        );
+        assert!(
+            matches!(judge_server_version(&row("12.0.2000.8", "Standard Edition (64-bit)", 2), &expect), Verdict::Miss(d) if d.contains("older than 12.0.4100"))
+        );
+        assert!(
+            matches!(judge_server_version(&row("11.0.7001.0", "Enterprise Edition", 3), &expect), Verdict::Miss(d) if d.contains("SQL Server 2012"))
+        );
+        assert!(matches!(judge_server_version(&row("13.0.1601.5", "Express Edition", 4), &expect), Verdict::Warn(_)));
+        assert!(
+            matches!(judge_server_version(&row("12.0.2000.8", "SQL Azure", 5), &expect), Verdict::Miss(d) if d.contains("Azure"))
+        );
+    }
+
+    #[test]
+    fn backups_report_missing_never_and_stale_databases() {
+        let expect = Expect { fail_age_hours: Some(168), warn_age_hours: Some(26), ..Default::default() };
+        let required = vec!["BizTalkMgmtDb".to_string(), "BizTalkMsgBoxDb".to_string()];
+        let optional = vec!["BAMArchive".to_string()];
+        let healthy = vec![vec![t("BizTalkMgmtDb"), Int(3)], vec![t("BizTalkMsgBoxDb"), Int(3)]];
+        assert!(
+            matches!(judge_backups(&healthy, &required, &optional, &expect), Verdict::Pass(d) if d.contains("1 optional"))
+        );
+        let aging = vec![vec![t("BizTalkMgmtDb"), Int(30)], vec![t("BizTalkMsgBoxDb"), Int(3)]];
+        assert!(
+            matches!(judge_backups(&aging, &required, &optional, &expect), Verdict::Warn(d) if d.contains("BizTalkMgmtDb (30 h)"))
+        );
+        let bad = vec![vec![t("BizTalkMgmtDb"), Null], vec![t("BAMArchive"), Int(400)]];
+        let Verdict::Miss(d) = judge_backups(&bad, &required, &optional, &expect) else { panic!() };
+        assert!(
+            d.contains("missing: BizTalkMsgBoxDb")
+                && d.contains("never fully backed up: BizTalkMgmtDb")
+                && d.contains("BAMArchive (16 days)"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn agent_jobs_must_exist_be_enabled_and_have_succeeded() {
+        let e = Expect::default();
+        assert!(
+            matches!(judge_agent_job("Backup BizTalk Server", &[], &e), Verdict::Miss(d) if d.contains("no SQL Agent job"))
+        );
+        let disabled = vec![vec![t("Backup BizTalk Server (BizTalkMgmtDb)"), Int(0), Null, Null, Null]];
+        assert!(
+            matches!(judge_agent_job("Backup BizTalk Server", &disabled, &e), Verdict::Miss(d) if d.contains("disabled"))
+        );
+        let failed = vec![vec![t("DTA Purge and Archive (BizTalkDTADb)"), Int(1), Int(0), Int(20261123), Int(231500)]];
+        assert!(
+            matches!(judge_agent_job("DTA Purge and Archive", &failed, &e), Verdict::Miss(d) if d.contains("failed at 2026-11-23 23:15"))
+        );
+        let ok = vec![vec![t("Backup BizTalk Server (BizTalkMgmtDb)"), Int(1), Int(1), Int(20261124), Int(1500)]];
+        assert!(matches!(judge_agent_job("Backup BizTalk Server", &ok, &e), Verdict::Pass(d) if d.contains("00:15")));
+    }
+
+    #[test]
+    fn sso_names_compare_without_domain_or_case() {
+        assert!(matches!(judge_sso_secret_server(Some("BTS01.contoso.local"), Some("bts01")), Verdict::Pass(_)));
+        assert!(matches!(judge_sso_secret_server(Some("BTS01"), Some("BTS02")), Verdict::Miss(_)));
+        assert!(matches!(judge_sso_secret_server(None, Some("BTS02")), Verdict::Miss(_)));
+    }
+
+    #[test]
+    fn bam_space_adds_databases_that_share_a_volume() {
+        let e = Expect { free_ratio: Some(1.0), ..Default::default() };
+        let rows = vec![
+            vec![t("BAMArchive"), t("E:\\"), Int(600), Int(1000)],
+            vec![t("BAMPrimaryImport"), t("E:\\"), Int(500), Int(1000)],
+        ];
+        assert!(matches!(judge_bam_space(&rows, &e), Verdict::Miss(d) if d.contains("1100 MiB")));
+        assert!(matches!(judge_bam_space(&rows[..1], &e), Verdict::Pass(_)));
+        assert!(matches!(judge_bam_space(&[], &e), Verdict::Skip(_)));
+    }
+
+    #[test]
+    fn every_query_passes_the_read_only_guard() {
+        let names = vec!["BizTalkMgmtDb".to_string(), "O'Brien".to_string()];
+        for sql in [
+            queries::server_version(),
+            queries::object_id("dbo.adm_Host"),
+            queries::database_id("SSODB"),
+            queries::backups(&names),
+            queries::agent_job("Backup BizTalk Server"),
+            queries::database_mail(),
+            queries::hosts(),
+            queries::adapter_handlers("SQL"),
+            queries::biztalk_version(),
+            queries::group_servers(),
+            queries::bam_rta_count("BAMPrimaryImport"),
+            queries::sso_secret_server("SSODB"),
+            queries::group_sso_server(),
+            queries::bam_space(&names),
+        ] {
+            assert_eq!(crate::checks::sql_guard::check(&sql), Ok(()), "{sql}");
+        }
+        assert!(queries::backups(&names).contains("N'O''Brien'"));
+        assert_eq!(queries::ident("a]b"), "[a]]b]");
+    }
+}
