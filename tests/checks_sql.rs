@@ -1,0 +1,669 @@
+//! The SQL checks end to end: real tiberius over TCP on 127.0.0.1 against `mssql-mock-tds`
+//! serving the rows of a healthy, an unhealthy and a half-upgraded BizTalk group, in plaintext
+//! and with strict (TDS 8.0) TLS; refused connections, a wrong password, a silent server and a
+//! slow query; the read-only guard in front of the wire; and no password in any output.
+//!
+//! The mock answers an unregistered query with an empty result, so every assertion below is
+//! on a value only the registered rows can produce.
+
+use assert_cmd::Command;
+use bts_doctor::checks::runner::{self, Job, RunOptions};
+use bts_doctor::checks::sql::{self, SqlTarget, TargetSource};
+use bts_doctor::checks::sql_probes::queries;
+use bts_doctor::checks::{CheckResult, Status};
+use bts_doctor::kb::{CheckSpec, KnowledgeBase};
+use mssql_mock_tds::protocol::{build_prelogin_response, build_terminal_error_tokens, PacketHeader, PacketType};
+use mssql_mock_tds::{
+    ColumnDefinition, ColumnValue, MockTdsServer, QueryRegistry, QueryResponse, Row, SqlDataType, TerminalError,
+};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{oneshot, Mutex};
+use tokio_util::sync::CancellationToken;
+
+const PASSWORD: &str = "Pa55-w0rd;Secret=42";
+
+// ---------------------------------------------------------------- the mock server
+
+/// A running mock; dropping it stops accepting connections.
+struct Mock {
+    addr: SocketAddr,
+    registry: Arc<Mutex<QueryRegistry>>,
+    _shutdown: oneshot::Sender<()>,
+}
+
+async fn spawn(server: MockTdsServer) -> Mock {
+    let addr = server.local_addr();
+    let registry = server.query_registry();
+    let (tx, rx) = oneshot::channel();
+    tokio::spawn(server.run_with_shutdown(rx));
+    Mock { addr, registry, _shutdown: tx }
+}
+
+async fn plaintext_mock(group: &Group) -> Mock {
+    let mock = spawn(MockTdsServer::new("127.0.0.1:0").await.expect("bind the mock")).await;
+    group.serve(&mut *mock.registry.lock().await);
+    mock
+}
+
+/// A strict (TDS 8.0) TLS mock with a self-signed certificate made for this run.
+async fn strict_tls_mock(group: &Group) -> Mock {
+    let (cert, key) = self_signed_pem();
+    let identity = mssql_mock_tds::create_test_identity(&cert, &key).expect("identity");
+    let mock = spawn(MockTdsServer::new_with_strict_tls("127.0.0.1:0", identity).await.expect("bind")).await;
+    group.serve(&mut *mock.registry.lock().await);
+    mock
+}
+
+fn self_signed_pem() -> (Vec<u8>, Vec<u8>) {
+    use openssl::asn1::Asn1Time;
+    use openssl::hash::MessageDigest;
+    use openssl::pkey::PKey;
+    use openssl::rsa::Rsa;
+    use openssl::x509::extension::SubjectAlternativeName;
+    use openssl::x509::{X509NameBuilder, X509};
+    let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+    let mut name = X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", "localhost").unwrap();
+    let name = name.build();
+    let mut b = X509::builder().unwrap();
+    b.set_version(2).unwrap();
+    b.set_subject_name(&name).unwrap();
+    b.set_issuer_name(&name).unwrap();
+    b.set_pubkey(&key).unwrap();
+    b.set_not_before(&Asn1Time::days_from_now(0).unwrap()).unwrap();
+    b.set_not_after(&Asn1Time::days_from_now(1).unwrap()).unwrap();
+    let san =
+        SubjectAlternativeName::new().dns("localhost").ip("127.0.0.1").build(&b.x509v3_context(None, None)).unwrap();
+    b.append_extension(san).unwrap();
+    b.sign(&key, MessageDigest::sha256()).unwrap();
+    (b.build().to_pem().unwrap(), key.private_key_to_pem_pkcs8().unwrap())
+}
+
+// ---------------------------------------------------------------- fixture rows
+
+/// A cell of a fixture row.
+#[derive(Clone)]
+enum V {
+    I(i64),
+    S(&'static str),
+    Null,
+}
+
+/// Column types the checks' queries return (strings as nvarchar(max), so NULL works).
+#[derive(Clone, Copy)]
+enum Ty {
+    Int,
+    Big,
+    Str,
+}
+
+fn response(columns: &[(&str, Ty)], rows: Vec<Vec<V>>) -> QueryResponse {
+    let defs = columns
+        .iter()
+        .map(|(name, ty)| {
+            let data = match ty {
+                Ty::Int => SqlDataType::Int,
+                Ty::Big => SqlDataType::BigInt,
+                Ty::Str => SqlDataType::NVarCharMax,
+            };
+            ColumnDefinition::new(*name, data)
+        })
+        .collect();
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            Row::new(
+                row.into_iter()
+                    .zip(columns)
+                    .map(|(v, (_, ty))| match (v, ty) {
+                        (V::Null, Ty::Str) => ColumnValue::NVarCharMaxNull,
+                        (V::Null, _) => ColumnValue::Null,
+                        (V::I(n), Ty::Big) => ColumnValue::BigInt(n),
+                        (V::I(n), _) => ColumnValue::Int(n as i32),
+                        (V::S(s), _) => ColumnValue::NVarCharMax(vec![s.encode_utf16().collect()]),
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    QueryResponse::new(defs, rows)
+}
+
+/// What a BizTalk group's SQL Server answers to every check's queries.
+#[derive(Clone)]
+struct Group {
+    version: (&'static str, &'static str, i64),
+    tables: bool,
+    backups: Vec<(&'static str, V)>,
+    backup_job: Option<(i64, V)>,
+    dta_job: Option<(i64, V)>,
+    mail: (i64, i64),
+    hosts: Vec<(&'static str, i64)>,
+    sql_handlers: Vec<(&'static str, &'static str)>,
+    biztalk: (i64, i64, i64, i64),
+    servers: Vec<&'static str>,
+    rta_count: Option<i64>,
+    sso: (Option<&'static str>, &'static str),
+    bam_space: Vec<(&'static str, &'static str, i64, i64)>,
+}
+
+fn healthy() -> Group {
+    Group {
+        version: ("13.0.5026.0", "Enterprise Edition (64-bit)", 3),
+        tables: true,
+        backups: ["master", "msdb", "BizTalkMgmtDb", "BizTalkMsgBoxDb", "BizTalkDTADb", "SSODB", "BAMPrimaryImport"]
+            .into_iter()
+            .map(|n| (n, V::I(5)))
+            .collect(),
+        backup_job: Some((1, V::I(1))),
+        dta_job: Some((1, V::I(1))),
+        mail: (2, 1),
+        hosts: vec![("BizTalkServerApplication", 1), ("BizTalkServerIsolatedHost", 0)],
+        sql_handlers: vec![("BizTalkServerApplication", "receive"), ("BizTalkServerApplication", "send")],
+        biztalk: (3, 11, 158, 0),
+        servers: vec!["BTS01", "BTS02"],
+        rta_count: Some(2),
+        sso: (Some("BTS01.contoso.local"), "BTS01"),
+        bam_space: vec![("BAMArchive", "E:\\", 2000, 50_000), ("BAMPrimaryImport", "E:\\", 3000, 50_000)],
+    }
+}
+
+fn unhealthy() -> Group {
+    Group {
+        version: ("12.0.2000.8", "Standard Edition (64-bit)", 2),
+        tables: true,
+        backups: vec![
+            ("master", V::I(5)),
+            ("msdb", V::I(5)),
+            ("BizTalkMgmtDb", V::Null),
+            ("BizTalkMsgBoxDb", V::I(400)),
+        ],
+        backup_job: None,
+        dta_job: Some((0, V::Null)),
+        mail: (0, 0),
+        hosts: vec![("SqlAdapterHost", 1)],
+        sql_handlers: vec![("SqlAdapterHost", "send")],
+        biztalk: (3, 9, 469, 0),
+        servers: vec![],
+        rta_count: Some(3),
+        sso: (Some("BTS09"), "BTS01"),
+        bam_space: vec![("BAMArchive", "E:\\", 6000, 4000), ("BAMPrimaryImport", "E:\\", 3000, 4000)],
+    }
+}
+
+/// The group after setup upgraded the Management database to 2016 and stopped: the jobs came
+/// back disabled, Database Mail was never set up for BAM Alerts, backups are a day and a half old.
+fn half_upgraded() -> Group {
+    Group {
+        biztalk: (3, 12, 774, 0),
+        backups: healthy().backups.into_iter().map(|(n, _)| (n, V::I(36))).collect(),
+        backup_job: Some((0, V::Null)),
+        dta_job: Some((0, V::I(1))),
+        mail: (0, 1),
+        ..healthy()
+    }
+}
+
+const JOB_COLUMNS: &[(&str, Ty)] = &[
+    ("job_name", Ty::Str),
+    ("enabled", Ty::Int),
+    ("last_run_status", Ty::Int),
+    ("last_run_date", Ty::Int),
+    ("last_run_time", Ty::Int),
+];
+
+impl Group {
+    fn serve(&self, reg: &mut QueryRegistry) {
+        let (version, edition, engine) = self.version;
+        reg.register(
+            queries::server_version(),
+            response(
+                &[
+                    ("product_version", Ty::Str),
+                    ("edition", Ty::Str),
+                    ("engine_edition", Ty::Int),
+                    ("product_level", Ty::Str),
+                ],
+                vec![vec![V::S(version), V::S(edition), V::I(engine), V::S("SP2")]],
+            ),
+        );
+        let id = |n: i64| response(&[("object_id", Ty::Int)], vec![vec![V::I(n)]]);
+        if self.tables {
+            for table in ["dbo.adm_Host", "dbo.adm_Group", "dbo.adm_Adapter", "dbo.BizTalkDBVersion", "dbo.adm_Server"]
+            {
+                reg.register(queries::object_id(table), id(1000));
+            }
+        }
+        let spec = |id: &str| KnowledgeBase::embedded().unwrap().check(id).cloned().expect(id);
+        if let bts_doctor::kb::check_spec::Probe::SqlDatabaseBackups { required, optional } =
+            spec("sql-database-backups").probe
+        {
+            let names: Vec<String> = required.into_iter().chain(optional).collect();
+            let rows = self.backups.iter().map(|(n, h)| vec![V::S(n), h.clone()]).collect();
+            reg.register(
+                queries::backups(&names),
+                response(&[("database_name", Ty::Str), ("hours_since_full", Ty::Int)], rows),
+            );
+        }
+        for (name, job, suffix) in [
+            ("Backup BizTalk Server", &self.backup_job, "(BizTalkMgmtDb)"),
+            ("DTA Purge and Archive", &self.dta_job, "(BizTalkDTADb)"),
+        ] {
+            let full: &'static str = Box::leak(format!("{name} {suffix}").into_boxed_str());
+            let rows = match job {
+                Some((enabled, status)) => {
+                    vec![vec![V::S(full), V::I(*enabled), status.clone(), V::I(20261123), V::I(231500)]]
+                }
+                None => vec![],
+            };
+            reg.register(queries::agent_job(name), response(JOB_COLUMNS, rows));
+        }
+        reg.register(
+            queries::database_mail(),
+            response(
+                &[("profiles", Ty::Int), ("xps_enabled", Ty::Int)],
+                vec![vec![V::I(self.mail.0), V::I(self.mail.1)]],
+            ),
+        );
+        let hosts = self.hosts.iter().map(|(n, d)| vec![V::S(n), V::I(*d)]).collect();
+        reg.register(queries::hosts(), response(&[("host_name", Ty::Str), ("is_default", Ty::Int)], hosts));
+        let handlers = self.sql_handlers.iter().map(|(h, d)| vec![V::S(h), V::S(d)]).collect();
+        reg.register(
+            queries::adapter_handlers("SQL"),
+            response(&[("host_name", Ty::Str), ("direction", Ty::Str)], handlers),
+        );
+        let (major, minor, build, rev) = self.biztalk;
+        reg.register(
+            queries::biztalk_version(),
+            response(
+                &[
+                    ("product_major", Ty::Int),
+                    ("product_minor", Ty::Int),
+                    ("product_build", Ty::Int),
+                    ("product_revision", Ty::Int),
+                    ("description", Ty::Str),
+                ],
+                vec![vec![V::I(major), V::I(minor), V::I(build), V::I(rev), V::Null]],
+            ),
+        );
+        let servers = self.servers.iter().map(|s| vec![V::S(s)]).collect();
+        reg.register(queries::group_servers(), response(&[("server_name", Ty::Str)], servers));
+        let db_id = |n: i64| response(&[("database_id", Ty::Int)], vec![vec![V::I(n)]]);
+        if let Some(count) = self.rta_count {
+            reg.register(queries::database_id("BAMPrimaryImport"), db_id(7));
+            reg.register(queries::object_id("BAMPrimaryImport.dbo.bam_Metadata_RealTimeAggregations"), id(77));
+            reg.register(
+                queries::bam_rta_count("BAMPrimaryImport"),
+                response(&[("rta_count", Ty::Int)], vec![vec![V::I(count)]]),
+            );
+        }
+        reg.register(queries::database_id("SSODB"), db_id(8));
+        reg.register(queries::object_id("SSODB.dbo.SSOX_GlobalInfo"), id(88));
+        let secret = self.sso.0.map_or(V::Null, V::S);
+        reg.register(queries::sso_secret_server("SSODB"), response(&[("secret_server", Ty::Str)], vec![vec![secret]]));
+        reg.register(queries::group_sso_server(), response(&[("sso_server", Ty::Str)], vec![vec![V::S(self.sso.1)]]));
+        let space = self.bam_space.iter().map(|(d, v, s, f)| vec![V::S(d), V::S(v), V::I(*s), V::I(*f)]).collect();
+        let bam = vec!["BAMPrimaryImport".to_string(), "BAMArchive".to_string(), "BAMStarSchema".to_string()];
+        reg.register(
+            queries::bam_space(&bam),
+            response(
+                &[("database_name", Ty::Str), ("volume", Ty::Str), ("size_mb", Ty::Big), ("free_mb", Ty::Big)],
+                space,
+            ),
+        );
+    }
+}
+
+// ---------------------------------------------------------------- running the checks
+
+fn kb() -> Arc<KnowledgeBase> {
+    Arc::new(KnowledgeBase::embedded().expect("embedded knowledge loads"))
+}
+
+/// Every SQL check of the embedded knowledge, plus the TCP check of the SQL port.
+fn sql_specs(kb: &KnowledgeBase) -> Vec<CheckSpec> {
+    kb.checks().iter().filter(|c| c.probe.is_sql() || c.id == "local-sql-port").cloned().collect()
+}
+
+fn target(addr: SocketAddr, extra: &str) -> SqlTarget {
+    let text = format!("Server=tcp:127.0.0.1,{};Database=BizTalkMgmtDb;User ID=bts_check;Password={{{PASSWORD}}};Connect Timeout=5;Command Timeout=5;{extra}", addr.port());
+    SqlTarget::from_connection_string(&text, TargetSource::ConnectionString).expect("the test connection string parses")
+}
+
+async fn run(target: SqlTarget) -> Vec<CheckResult> {
+    let kb = kb();
+    let specs = sql_specs(&kb);
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let job = Job { kb, specs, target: Some(target), options: RunOptions::default() };
+    tokio::time::timeout(Duration::from_secs(60), runner::run(job, tx, CancellationToken::new()))
+        .await
+        .expect("the checks finish; nothing hangs")
+}
+
+fn get<'a>(results: &'a [CheckResult], id: &str) -> &'a CheckResult {
+    results.iter().find(|r| r.id == id).unwrap_or_else(|| panic!("no result for {id}"))
+}
+
+/// Asserts a check's status and that its detail holds `needle`.
+#[track_caller]
+fn expect(results: &[CheckResult], id: &str, status: Status, needle: &str) {
+    let r = get(results, id);
+    assert_eq!(r.status, status, "{id}: {}", r.detail);
+    assert!(r.detail.contains(needle), "{id}: `{}` does not contain `{needle}`", r.detail);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_healthy_group_passes_every_sql_check_in_plaintext() {
+    let mock = plaintext_mock(&healthy()).await;
+    let results = run(target(mock.addr, "Encrypt=DANGER_PLAINTEXT")).await;
+    expect(&results, "sql-connection", Status::Pass, "read-only");
+    expect(
+        &results,
+        "sql-server-version",
+        Status::Pass,
+        "SQL Server 2016 SP2 (13.0.5026.0), Enterprise Edition (64-bit)",
+    );
+    expect(&results, "sql-database-backups", Status::Pass, "7 database(s) checked");
+    expect(
+        &results,
+        "sql-backup-job",
+        Status::Pass,
+        "Backup BizTalk Server (BizTalkMgmtDb)` is enabled; last run succeeded at 2026-11-23 23:15",
+    );
+    expect(&results, "sql-dta-purge-job", Status::Pass, "DTA Purge and Archive (BizTalkDTADb)");
+    expect(&results, "sql-database-mail", Status::Pass, "2 profile(s)");
+    expect(
+        &results,
+        "sql-default-host",
+        Status::Pass,
+        "SQL adapter handlers: BizTalkServerApplication (receive), BizTalkServerApplication (send)",
+    );
+    expect(&results, "sql-biztalk-version", Status::Pass, "BizTalk Server 2013 R2 (3.11.158.0)");
+    expect(&results, "sql-group-servers", Status::Pass, "2 servers in the group: BTS01, BTS02");
+    expect(&results, "sql-bam-rta-edition", Status::Pass, "2 real-time aggregation(s) on Enterprise Edition");
+    expect(
+        &results,
+        "sql-sso-secret-server",
+        Status::Pass,
+        "master secret server BTS01.contoso.local; the group agrees (BTS01)",
+    );
+    expect(&results, "sql-bam-free-space", Status::Pass, "5000 MiB of BAM files");
+    expect(&results, "local-sql-port", Status::Pass, &format!("127.0.0.1:{} accepts connections", mock.addr.port()));
+    assert!(results.iter().all(|r| r.status == Status::Pass), "{results:#?}");
+    assert!(results.iter().all(|r| r.fix.is_none()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unhealthy_group_fails_with_the_entry_and_fix_for_each_problem() {
+    let mock = plaintext_mock(&unhealthy()).await;
+    let results = run(target(mock.addr, "Encrypt=DANGER_PLAINTEXT")).await;
+    expect(&results, "sql-connection", Status::Pass, "logged in");
+    expect(
+        &results,
+        "sql-server-version",
+        Status::Fail,
+        "SQL Server 2014 SP2 (12.0.2000.8), Standard Edition (64-bit): older than 12.0.4100",
+    );
+    let backups = get(&results, "sql-database-backups");
+    assert_eq!(backups.status, Status::Fail);
+    for needle in ["missing: BizTalkDTADb", "never fully backed up: BizTalkMgmtDb", "BizTalkMsgBoxDb (16 days)"] {
+        assert!(backups.detail.contains(needle), "{}", backups.detail);
+    }
+    expect(&results, "sql-backup-job", Status::Fail, "no SQL Agent job named `Backup BizTalk Server (...)`");
+    expect(
+        &results,
+        "sql-dta-purge-job",
+        Status::Fail,
+        "`DTA Purge and Archive (BizTalkDTADb)` exists but is disabled",
+    );
+    expect(&results, "sql-database-mail", Status::Warn, "Database Mail XPs are disabled");
+    expect(
+        &results,
+        "sql-default-host",
+        Status::Fail,
+        "host BizTalkServerApplication does not exist (1 host(s): SqlAdapterHost)",
+    );
+    expect(&results, "sql-biztalk-version", Status::Fail, "BizTalk Server 2010 (3.9.469.0)");
+    expect(&results, "sql-group-servers", Status::Warn, "no server is joined");
+    expect(
+        &results,
+        "sql-bam-rta-edition",
+        Status::Fail,
+        "3 real-time aggregation(s) deployed but SQL Server is Standard Edition (64-bit)",
+    );
+    expect(
+        &results,
+        "sql-sso-secret-server",
+        Status::Fail,
+        "SSODB names BTS09 as master secret server but the group records BTS01",
+    );
+    expect(&results, "sql-bam-free-space", Status::Fail, "E:\\ has 4000 MiB free for 9000 MiB of BAM files");
+
+    let host = get(&results, "sql-default-host");
+    assert_eq!(host.issue_id.as_deref(), Some("host-default-host-missing"));
+    assert!(host.fix.as_deref().is_some_and(|f| !f.is_empty()), "a failure names its fix step");
+    let sso = get(&results, "sql-sso-secret-server");
+    assert_eq!(sso.issue_id.as_deref(), Some("sso-master-secret-server-required-during-upgrade"));
+    let rta = get(&results, "sql-bam-rta-edition");
+    assert_eq!(rta.issue_id.as_deref(), Some("bam-rta-requires-sql-enterprise"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_half_upgraded_group_shows_2016_with_its_jobs_still_to_configure_over_strict_tls() {
+    let mock = strict_tls_mock(&half_upgraded()).await;
+    let results = run(target(mock.addr, "Encrypt=strict;TrustServerCertificate=true")).await;
+    expect(&results, "sql-connection", Status::Pass, "logged in");
+    expect(&results, "sql-biztalk-version", Status::Pass, "BizTalk Server 2016 (3.12.774.0)");
+    expect(&results, "sql-backup-job", Status::Fail, "exists but is disabled");
+    expect(&results, "sql-dta-purge-job", Status::Fail, "exists but is disabled");
+    expect(&results, "sql-database-mail", Status::Warn, "enabled but has no profile");
+    expect(&results, "sql-database-backups", Status::Warn, "BizTalkMgmtDb (36 h)");
+    expect(&results, "sql-default-host", Status::Pass, "host BizTalkServerApplication exists");
+    let job = get(&results, "sql-backup-job");
+    assert_eq!(job.issue_id.as_deref(), Some("sql-agent-jobs-reconfigure"));
+}
+
+// ---------------------------------------------------------------- connection failures
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_connection_is_network_error_40_for_every_sql_check() {
+    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = closed.local_addr().unwrap();
+    drop(closed);
+    let results = run(target(addr, "Encrypt=DANGER_PLAINTEXT")).await;
+    let conn = get(&results, "sql-connection");
+    assert_eq!(conn.status, Status::Error);
+    assert_eq!(conn.issue_id.as_deref(), Some(sql::NETWORK_ERROR_40));
+    assert!(conn.detail.contains(&format!("cannot open a connection to 127.0.0.1:{}", addr.port())), "{}", conn.detail);
+    let version = get(&results, "sql-server-version");
+    assert_eq!(version.status, Status::Error);
+    assert!(version.detail.starts_with("not run: the SQL connection failed"), "{}", version.detail);
+    assert_eq!(version.issue_id.as_deref(), Some(sql::NETWORK_ERROR_40));
+    assert_eq!(get(&results, "local-sql-port").status, Status::Fail);
+}
+
+/// A TDS server that answers the pre-login, then refuses the login with error 18456.
+async fn login_refuser() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                read_packet(&mut s).await?;
+                s.write_all(&build_prelogin_response()).await?;
+                read_packet(&mut s).await?;
+                let tokens =
+                    build_terminal_error_tokens(&TerminalError::new(18456, 14, "Login failed for user 'bts_check'."));
+                let mut packet = Vec::new();
+                PacketHeader::new(PacketType::TabularResult, (8 + tokens.len()) as u16, 1).write(&mut packet);
+                packet.extend_from_slice(&tokens);
+                s.write_all(&packet).await?;
+                s.shutdown().await
+            });
+        }
+    });
+    addr
+}
+
+async fn read_packet(s: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+    let mut header = [0u8; 8];
+    s.read_exact(&mut header).await?;
+    let len = u16::from_be_bytes([header[2], header[3]]) as usize;
+    let mut body = vec![0u8; len.saturating_sub(8)];
+    s.read_exact(&mut body).await?;
+    Ok(body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_is_login_failed_18456() {
+    let addr = login_refuser().await;
+    let results = run(target(addr, "Encrypt=DANGER_PLAINTEXT")).await;
+    let conn = get(&results, "sql-connection");
+    assert_eq!(conn.status, Status::Error);
+    assert_eq!(conn.issue_id.as_deref(), Some(sql::LOGIN_FAILED));
+    assert!(
+        conn.detail.contains("refused the login (error 18456): Login failed for user 'bts_check'."),
+        "{}",
+        conn.detail
+    );
+    assert!(conn.fix.is_some());
+    assert!(results.iter().all(|r| !r.detail.contains(PASSWORD)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_never_answers_times_out_instead_of_hanging() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            held.push(s);
+        }
+    });
+    let text =
+        format!("Server=tcp:127.0.0.1,{};User ID=x;Password=y;Connect Timeout=1;Encrypt=DANGER_PLAINTEXT", addr.port());
+    let results = run(SqlTarget::from_connection_string(&text, TargetSource::ConnectionString).unwrap()).await;
+    let conn = get(&results, "sql-connection");
+    assert_eq!(conn.status, Status::Error);
+    assert_eq!(conn.issue_id.as_deref(), Some(sql::NETWORK_ERROR_40));
+    assert!(conn.detail.contains("within 1s"), "{}", conn.detail);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_query_fails_its_own_check_only() {
+    let mut group = healthy();
+    group.servers = vec!["BTS01"];
+    let mock = plaintext_mock(&group).await;
+    let slow = response(&[("server_name", Ty::Str)], vec![vec![V::S("BTS01")]]).with_delay(Duration::from_secs(30));
+    mock.registry.lock().await.register(queries::group_servers(), slow);
+    let text = format!(
+        "Server=tcp:127.0.0.1,{};User ID=bts_check;Password=x;Command Timeout=1;Encrypt=DANGER_PLAINTEXT",
+        mock.addr.port()
+    );
+    let results = run(SqlTarget::from_connection_string(&text, TargetSource::ConnectionString).unwrap()).await;
+    let servers = get(&results, "sql-group-servers");
+    assert_eq!(servers.status, Status::Error, "{}", servers.detail);
+    assert!(servers.detail.contains("1s") || servers.detail.contains("timed out"), "{}", servers.detail);
+    expect(&results, "sql-server-version", Status::Pass, "13.0.5026.0");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_problems_are_explained_as_the_tls_entry() {
+    // Strict TLS without trusting the self-signed certificate.
+    let tls = strict_tls_mock(&healthy()).await;
+    let results = run(target(tls.addr, "Encrypt=strict")).await;
+    let conn = get(&results, "sql-connection");
+    assert_eq!(conn.status, Status::Error);
+    assert_eq!(conn.issue_id.as_deref(), Some(sql::TLS_FAILED), "{}", conn.detail);
+    assert!(conn.detail.contains("TrustServerCertificate=true"), "{}", conn.detail);
+
+    // The default (encryption required) against a server that does not encrypt.
+    let plain = plaintext_mock(&healthy()).await;
+    let results = run(target(plain.addr, "")).await;
+    let conn = get(&results, "sql-connection");
+    assert_eq!(conn.status, Status::Error);
+    assert_eq!(conn.issue_id.as_deref(), Some(sql::TLS_FAILED), "{}", conn.detail);
+}
+
+// ---------------------------------------------------------------- the guard before the wire
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writing_sql_never_reaches_the_server() {
+    let mock = plaintext_mock(&healthy()).await;
+    let answer = || response(&[("n", Ty::Int)], vec![vec![V::I(42)]]);
+    let writes = [
+        "DELETE FROM dbo.adm_Server",
+        "INSERT INTO dbo.adm_Server (Name) VALUES (N'x')",
+        "UPDATE dbo.adm_Host SET Name = N'x'",
+        "MERGE dbo.adm_Host AS t USING dbo.adm_Host AS s ON 1 = 0 WHEN NOT MATCHED THEN INSERT (Name) VALUES (N'x')",
+        "EXEC sp_configure 'show advanced options', 1",
+        "DROP TABLE dbo.adm_Server",
+        "SELECT 1; DROP TABLE dbo.adm_Server",
+        "SELECT 1 /* harmless */ ; /**/ DELETE FROM dbo.adm_Server",
+        "SELECT Name INTO dbo.copy FROM dbo.adm_Server",
+    ];
+    for sql in writes {
+        mock.registry.lock().await.register(sql, answer());
+    }
+    let t = target(mock.addr, "Encrypt=DANGER_PLAINTEXT");
+    let mut client = sql::connect(&t).await.expect("connects");
+    // The same connection answers a registered read, so a refusal is the guard's doing.
+    mock.registry.lock().await.register("SELECT 42 AS n", answer());
+    let read = sql::query(&mut client, "SELECT 42 AS n", Duration::from_secs(5)).await.unwrap();
+    assert_eq!(read[0][0], sql::Cell::Int(42));
+    for sql in writes {
+        let refused = sql::query(&mut client, sql, Duration::from_secs(5)).await.unwrap_err();
+        assert!(refused.contains("refused by the read-only guard"), "{sql}: {refused}");
+    }
+}
+
+// ---------------------------------------------------------------- secrets
+
+#[test]
+fn the_password_appears_in_no_output_of_the_check_command() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let mock = runtime.block_on(plaintext_mock(&unhealthy()));
+    let refuser = runtime.block_on(login_refuser());
+    for (addr, json) in [(mock.addr, true), (mock.addr, false), (refuser, true), (refuser, false)] {
+        let conn = format!(
+            "Server=tcp:127.0.0.1,{};User ID=bts_check;Password={{{PASSWORD}}};Encrypt=DANGER_PLAINTEXT",
+            addr.port()
+        );
+        let mut cmd = Command::cargo_bin("bts-doctor").unwrap();
+        cmd.args(["check", "--sql", &conn]).env_remove("BTS_DOCTOR_SQL_PASSWORD");
+        if json {
+            cmd.arg("--json");
+        }
+        let out = cmd.timeout(Duration::from_secs(60)).output().unwrap();
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(1), "problems were found: {all}");
+        assert!(!all.contains("Pa55-w0rd"), "the password leaked: {all}");
+        assert!(all.contains("bts_check"), "the output names the login: {all}");
+        if json {
+            let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+            assert_eq!(doc["schema"], 1);
+            assert_eq!(doc["target"]["sql"]["user"], "bts_check");
+            assert!(doc["target"]["sql"].get("password").is_none());
+            let first = &doc["results"][0];
+            for field in ["id", "title", "status", "detail", "issue_id", "duration_ms"] {
+                assert!(first.get(field).is_some(), "result field {field}: {first}");
+            }
+        }
+    }
+    // The password from the environment, never echoed either.
+    let conn = format!("Server=tcp:127.0.0.1,{};User ID=bts_check;Encrypt=DANGER_PLAINTEXT", refuser.port());
+    let out = Command::cargo_bin("bts-doctor")
+        .unwrap()
+        .args(["check", "--json", "--only", "sql-connection", "--sql", &conn])
+        .env("BTS_DOCTOR_SQL_PASSWORD", PASSWORD)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(all.contains("sql-login-failed-18456"), "{all}");
+    assert!(!all.contains("Pa55-w0rd"), "{all}");
+}
