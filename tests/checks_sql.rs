@@ -480,10 +480,20 @@ async fn a_refused_connection_is_network_error_40_for_every_sql_check() {
     assert_eq!(conn.issue_id.as_deref(), Some(sql::NETWORK_ERROR_40));
     assert!(conn.detail.contains(&format!("cannot open a connection to 127.0.0.1:{}", addr.port())), "{}", conn.detail);
     let version = get(&results, "sql-server-version");
-    assert_eq!(version.status, Status::Error);
-    assert!(version.detail.starts_with("not run: the SQL connection failed"), "{}", version.detail);
-    assert_eq!(version.issue_id.as_deref(), Some(sql::NETWORK_ERROR_40));
+    assert_eq!(version.status, Status::Skipped, "the connection check carries the error");
+    assert_eq!(version.detail, "not run: the SQL connection failed (see sql-connection)");
     assert_eq!(get(&results, "local-sql-port").status, Status::Fail);
+
+    // Without the connection check in the run, each SQL check reports the failure itself.
+    let kb = kb();
+    let only = vec![kb.check("sql-server-version").cloned().unwrap()];
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let job =
+        Job { kb, specs: only, target: Some(target(addr, "Encrypt=DANGER_PLAINTEXT")), options: RunOptions::default() };
+    let results = runner::run(job, tx, CancellationToken::new()).await;
+    assert_eq!(results[0].status, Status::Error);
+    assert!(results[0].detail.starts_with("not run: the SQL connection failed (cannot open"), "{}", results[0].detail);
+    assert_eq!(results[0].issue_id.as_deref(), Some(sql::NETWORK_ERROR_40));
 }
 
 /// A TDS server that answers the pre-login, then refuses the login with error 18456.

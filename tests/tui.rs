@@ -1,11 +1,12 @@
 //! The terminal UI without a terminal: `update` flows (pure), and every screen rendered through
 //! ratatui's `TestBackend` at 80×24 and 120×40 as insta snapshots, plus one without colour.
 
+use bts_doctor::checks::{CheckResult, RunEvent, Status};
 use bts_doctor::kb::KnowledgeBase;
 use bts_doctor::logs::{self, Progress, ScanOptions};
 use bts_doctor::matcher::Matcher;
 use bts_doctor::tui::action::{Action, Effect};
-use bts_doctor::tui::state::{App, ScanPhase, Screen};
+use bts_doctor::tui::state::{App, RowState, ScanPhase, Screen};
 use bts_doctor::tui::{update::update, view};
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
@@ -282,5 +283,135 @@ fn snapshots_of_every_screen() {
     snapshot("log_viewer", &viewer);
     let mut checks = app();
     run(&mut checks, vec![Action::ShowScreen(Screen::Checks)]);
-    snapshot("checks_placeholder", &checks);
+    snapshot("checks_not_run", &checks);
+    snapshot("checks_form", &checks_form_filled());
+    snapshot("checks_running_and_done", &checks_mid_run());
+    let mut guide = app();
+    run(&mut guide, vec![Action::ShowScreen(Screen::Guide)]);
+    snapshot("guide_placeholder", &guide);
+}
+
+/// The checks screen with the form filled in (the password typed, so it must show masked).
+fn checks_form_filled() -> App {
+    let mut a = app();
+    run(&mut a, vec![Action::ShowScreen(Screen::Checks), Action::Filter]);
+    run(&mut a, vec![Action::Paste("SQL01\\BIZTALK".into()), Action::FocusNext, Action::FocusNext]);
+    run(&mut a, vec![Action::InsertText("bts_check".into()), Action::FocusNext]);
+    for c in "Hunter2!".chars() {
+        run(&mut a, vec![Action::InsertText(c.to_string())]);
+    }
+    a
+}
+
+/// A run in progress: the connection failed, one check is running, the rest finished.
+fn checks_mid_run() -> App {
+    let mut a = checks_form_filled();
+    let effects = run(&mut a, vec![Action::Submit, Action::Tick(1_000)]);
+    let Some(Effect::RunChecks(run_id, ids, _)) = effects.into_iter().find(|e| matches!(e, Effect::RunChecks(..)))
+    else {
+        panic!("Submit starts a run")
+    };
+    let kb = a.matcher.kb().clone();
+    let result = |id: &str, status: Status, detail: &str, issue: &str| CheckResult {
+        id: id.into(),
+        title: kb.check(id).unwrap().title.clone(),
+        status,
+        detail: detail.into(),
+        issue_id: Some(issue.into()),
+        fix: (status != Status::Pass).then(|| "Configure and enable the job.".to_string()),
+        duration_ms: 12,
+    };
+    let mut actions = vec![Action::CheckEvent(run_id, RunEvent::Started("sql-connection".into()))];
+    actions.push(Action::CheckEvent(
+        run_id,
+        RunEvent::Finished(result(
+            "sql-connection",
+            Status::Pass,
+            "connected and logged in, read-only",
+            "sql-network-error-40",
+        )),
+    ));
+    actions.push(Action::CheckEvent(
+        run_id,
+        RunEvent::Finished(result(
+            "sql-backup-job",
+            Status::Fail,
+            "`Backup BizTalk Server (BizTalkMgmtDb)` exists but is disabled",
+            "sql-agent-jobs-reconfigure",
+        )),
+    ));
+    actions.push(Action::CheckEvent(run_id, RunEvent::Started("sql-server-version".into())));
+    actions.push(Action::Tick(1_400));
+    run(&mut a, actions);
+    assert!(ids.len() > 20);
+    a
+}
+
+#[test]
+fn the_checks_screen_runs_with_the_form_and_shows_results_as_they_stream() {
+    let mut a = app();
+    let effects = run(&mut a, vec![Action::ShowScreen(Screen::Checks)]);
+    assert_eq!(effects, vec![Effect::FindRegistryTarget], "a configured server's registry fills the form");
+    assert!(run(&mut a, vec![Action::ShowScreen(Screen::Paste), Action::ShowScreen(Screen::Checks)]).is_empty());
+
+    // Without a server the run goes ahead, and the SQL checks will say why they skip.
+    let effects = run(&mut a, vec![Action::RunChecks]);
+    let [Effect::RunChecks(1, ids, None)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(ids.len(), a.matcher.kb().checks().len());
+    assert_eq!(ids[0], "sql-connection", "the connection check comes first");
+    assert!(a.checks.running);
+    assert!(run(&mut a, vec![Action::RunChecks]).is_empty(), "one run at a time");
+    assert_eq!(run(&mut a, vec![Action::CancelChecks]), vec![Effect::CancelChecks]);
+    run(&mut a, vec![Action::ChecksDone(1, None)]);
+    assert!(!a.checks.running);
+    assert!(a.checks.rows.iter().all(|r| r.state == RowState::NotRun), "unfinished rows are reset");
+
+    // A SQL login without a password stops at the form and says what is missing.
+    run(&mut a, vec![Action::Filter, Action::InsertText("sql01".into()), Action::FocusNext, Action::FocusNext]);
+    run(&mut a, vec![Action::InsertText("bts".into())]);
+    std::env::remove_var("BTS_DOCTOR_SQL_PASSWORD");
+    assert!(run(&mut a, vec![Action::Submit]).is_empty());
+    assert!(a.checks.message.as_deref().unwrap_or_default().contains("enter the password of SQL login bts"));
+    assert!(a.checks.editing);
+
+    // With the password the run carries the target, and an older run's events are ignored.
+    run(&mut a, vec![Action::FocusNext, Action::InsertText("pw".into()), Action::Submit]);
+    assert_eq!(a.checks.run, 2);
+    run(&mut a, vec![Action::CheckEvent(1, RunEvent::Started("sql-connection".into()))]);
+    assert_eq!(a.checks.rows[0].state, RowState::Queued);
+    run(&mut a, vec![Action::Tick(10), Action::CheckEvent(2, RunEvent::Started("sql-connection".into()))]);
+    assert_eq!(a.checks.rows[0].state, RowState::Running(10));
+}
+
+#[test]
+fn a_finished_check_opens_its_entry_at_the_fix_step_and_reruns_alone() {
+    let mut a = checks_mid_run();
+    let row = a.checks.rows.iter().position(|r| r.id == "sql-backup-job").unwrap();
+    a.checks.selected = row;
+    let run_id = a.checks.run;
+    run(&mut a, vec![Action::ChecksDone(run_id, None)]);
+    run(&mut a, vec![Action::Open]);
+    let d = a.detail.clone().expect("Enter opens the entry");
+    assert_eq!(a.matcher.entry(d.entry).id, "sql-agent-jobs-reconfigure");
+    assert!(d.why[0].0.starts_with("check sql-backup-job (fail)"), "{:?}", d.why);
+    run(&mut a, vec![Action::Back]);
+    let effects = run(&mut a, vec![Action::RerunCheck]);
+    let [Effect::RunChecks(_, ids, Some(target))] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(ids, &vec!["sql-backup-job".to_string()]);
+    assert_eq!(target.server, "SQL01\\BIZTALK");
+    assert!(!format!("{target:?}").contains("Hunter2"), "the password never shows");
+}
+
+#[test]
+fn the_form_masks_the_password_and_space_ticks_the_trust_box() {
+    let mut a = checks_form_filled();
+    let text = screen_text(&a, 120, 40);
+    assert!(text.contains("••••••••"), "{text}");
+    assert!(!text.contains("Hunter2"), "{text}");
+    run(&mut a, vec![Action::FocusNext, Action::InsertText(" ".into())]);
+    assert!(a.checks.form.trust);
+    run(&mut a, vec![Action::FocusNext]);
+    assert_eq!(a.checks.form.focus, 0, "focus wraps to the server field");
+    run(&mut a, vec![Action::Back]);
+    assert!(!a.checks.editing);
 }

@@ -100,3 +100,46 @@ fn paste_an_error_in_the_real_terminal_and_read_the_match() {
     let screen = s.wait_for("EXIT=");
     assert!(screen.contains("EXIT=0"), "{screen}");
 }
+
+#[test]
+fn run_the_live_checks_from_the_checks_screen() {
+    if !tmux_available() {
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_bts-doctor");
+    // Nothing listens on port 1 of the loopback, so the SQL connection is refused at once.
+    let command = format!(
+        "env -u BTS_DOCTOR_KB -u BTS_DOCTOR_SQL_PASSWORD XDG_CONFIG_HOME=/nonexistent {bin}; echo EXIT=$?; sleep 30"
+    );
+    let s = Session::start("bts-doctor-e2e-checks", &command);
+    s.wait_for("Paste an error");
+    s.keys(&["Tab"]);
+    std::thread::sleep(Duration::from_millis(200));
+    s.keys(&["4"]);
+    let screen = s.wait_for("r run all checks");
+    assert!(screen.contains("SQL Server (read-only"), "{screen}");
+
+    s.keys(&["r"]);
+    let screen = s.wait_for(" skipped)");
+    let total = screen.lines().filter(|l| l.contains("– skip")).count();
+    assert!(total >= 20, "without a SQL Server every check here skips: {screen}");
+
+    s.keys(&["e"]);
+    s.keys(&["-l", "127.0.0.1,1"]);
+    s.keys(&["Tab"]);
+    s.keys(&["Tab"]);
+    s.keys(&["-l", "sa"]);
+    s.keys(&["Tab"]);
+    s.keys(&["-l", "NotShown!9"]);
+    let screen = s.wait_for("••••••••••");
+    assert!(!screen.contains("NotShown"), "the password is masked: {screen}");
+    s.keys(&["Enter"]);
+    let screen = s.wait_for("1 error");
+    assert!(screen.contains("? error sql-connection"), "{screen}");
+    assert!(screen.contains("sql-network-error-40"), "the result names its entry: {screen}");
+    assert!(!screen.contains("NotShown"), "{screen}");
+
+    s.keys(&["q"]);
+    let screen = s.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+}

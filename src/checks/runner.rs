@@ -112,9 +112,15 @@ where
                 }
                 Err(verdict) => {
                     let ms = started.elapsed().as_millis() as u64;
+                    // With the connection check in the run, it carries the error and the rest
+                    // are skipped; without it, each SQL check reports the error itself.
+                    let connection_reported = runnable.iter().any(|&i| specs[i].probe == Probe::SqlConnection);
                     for &i in runnable.iter().filter(|&&i| specs[i].probe.is_sql()) {
                         let verdict = match (&specs[i].probe, &verdict) {
                             (Probe::SqlConnection, v) => v.clone(),
+                            (_, Verdict::Error { .. }) if connection_reported => {
+                                Verdict::Skip("not run: the SQL connection failed (see sql-connection)".into())
+                            }
                             (_, Verdict::Error { detail, issue }) => Verdict::Error {
                                 detail: format!("not run: the SQL connection failed ({detail})"),
                                 issue: issue.clone(),
@@ -195,6 +201,20 @@ where
         }
     }
     out
+}
+
+/// The order checks are shown and run in: the SQL connection first, then the other SQL checks,
+/// then this computer's, each group by id.
+pub fn display_order(specs: &mut [CheckSpec]) {
+    specs.sort_by_key(|s| {
+        let group = match (&s.probe, s.needs_sql()) {
+            (Probe::SqlConnection, _) => 0,
+            (_, true) if s.probe.is_sql() => 1,
+            (_, true) => 2,
+            _ => 3,
+        };
+        (group, s.id.clone())
+    });
 }
 
 /// One probe, SQL or local. SQL probes open their own connection, so abandoning one (a

@@ -48,7 +48,7 @@ pub enum AuthKind {
 
 /// A SQL Server to check. Serialises without secrets (this is the JSON `target`); the password
 /// lives only in memory and never reaches `Debug`, `Display` or JSON.
-#[derive(Clone, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct SqlTarget {
     /// The server as written: `host`, `host,port` or `host\instance`.
     pub server: String,

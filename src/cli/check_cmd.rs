@@ -105,7 +105,9 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> u8 {
 /// The specs to run: all, or those `--only` names (an unknown id is a usage error).
 fn select(kb: &KnowledgeBase, only: &[String]) -> Result<Vec<CheckSpec>, String> {
     if only.is_empty() {
-        return Ok(kb.checks().to_vec());
+        let mut all = kb.checks().to_vec();
+        runner::display_order(&mut all);
+        return Ok(all);
     }
     let mut specs = Vec::new();
     for id in only {

@@ -1,6 +1,7 @@
 //! What can happen to the app (actions) and what it asks the outside world to do (effects).
 
 use super::state::Screen;
+use crate::checks::{RunEvent, SqlTarget};
 use crate::logs::{Progress, ScanReport};
 use crate::matcher::MatchReport;
 use std::path::PathBuf;
@@ -87,6 +88,18 @@ pub enum Action {
     Completions(Vec<String>),
     /// Lines of a log loaded for the viewer (or why not), for the file and line asked for.
     LogLoaded(String, u64, Result<Vec<(u64, String)>, String>),
+    /// Run every check (with the connection in the form).
+    RunChecks,
+    /// Run the selected check again.
+    RerunCheck,
+    /// Cancel the running checks.
+    CancelChecks,
+    /// Something happened in check run N.
+    CheckEvent(u64, RunEvent),
+    /// Check run N ended (or could not start, and why).
+    ChecksDone(u64, Option<String>),
+    /// The Management database's server and name from the BizTalk registry, when configured.
+    RegistryTarget(Option<(String, String)>),
 }
 
 /// Work `update` asks the event loop to start; results come back as actions.
@@ -102,6 +115,12 @@ pub enum Effect {
     Complete(String),
     /// Load lines around a line of a file.
     LoadLog(String, u64),
+    /// Run these checks as run N against this SQL Server (or none).
+    RunChecks(u64, Vec<String>, Option<Box<SqlTarget>>),
+    /// Stop the running checks.
+    CancelChecks,
+    /// Read the BizTalk registry for the Management database's location.
+    FindRegistryTarget,
     /// Leave the app.
     Quit,
 }

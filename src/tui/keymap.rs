@@ -24,18 +24,24 @@ pub enum Ctx {
     Knowledge,
     /// Typing a knowledge filter.
     KnowledgeFilter,
+    /// Moving through the live checks.
+    Checks,
+    /// Live checks are running.
+    ChecksRunning,
+    /// Typing in the SQL connection form.
+    ChecksForm,
     /// Reading one entry.
     Detail,
     /// The help overlay.
     Help,
-    /// A screen still to come (checks, guide).
+    /// A screen still to come (the guide).
     Placeholder,
 }
 
 impl Ctx {
     /// Whether printable keys type text here.
     pub fn is_typing(self) -> bool {
-        matches!(self, Ctx::PasteInput | Ctx::ScanPrompt | Ctx::KnowledgeFilter)
+        matches!(self, Ctx::PasteInput | Ctx::ScanPrompt | Ctx::KnowledgeFilter | Ctx::ChecksForm)
     }
 }
 
@@ -66,8 +72,20 @@ const NAV: &[Ctx] = &[
     Ctx::LogViewer,
     Ctx::Placeholder,
     Ctx::ScanRunning,
+    Ctx::Checks,
+    Ctx::ChecksRunning,
 ];
-const LISTS: &[Ctx] = &[Ctx::PasteResults, Ctx::ScanResults, Ctx::Knowledge, Ctx::Detail, Ctx::LogViewer];
+const LISTS: &[Ctx] = &[
+    Ctx::PasteResults,
+    Ctx::ScanResults,
+    Ctx::Knowledge,
+    Ctx::Detail,
+    Ctx::LogViewer,
+    Ctx::Checks,
+    Ctx::ChecksRunning,
+];
+/// Contexts where keys edit a one-line text.
+const LINE_EDIT: &[Ctx] = &[Ctx::PasteInput, Ctx::ScanPrompt, Ctx::KnowledgeFilter, Ctx::ChecksForm];
 const NONE: KeyModifiers = KeyModifiers::NONE;
 
 macro_rules! bind {
@@ -110,62 +128,24 @@ pub static BINDINGS: &[Binding] = &[
     bind!(&[Ctx::KnowledgeFilter], KeyCode::Enter, NONE, Action::FocusNext, "Enter", "go to the list", true),
     bind!(&[Ctx::KnowledgeFilter], KeyCode::Tab, NONE, Action::FocusNext, "Tab", "go to the list", false),
     bind!(&[Ctx::KnowledgeFilter], KeyCode::Esc, NONE, Action::Back, "Esc", "clear the filter", true),
-    bind!(
-        &[Ctx::PasteInput, Ctx::ScanPrompt, Ctx::KnowledgeFilter],
-        KeyCode::Backspace,
-        NONE,
-        Action::Backspace,
-        "Backspace",
-        "delete back",
-        false
-    ),
-    bind!(
-        &[Ctx::PasteInput, Ctx::ScanPrompt, Ctx::KnowledgeFilter],
-        KeyCode::Delete,
-        NONE,
-        Action::Delete,
-        "Delete",
-        "delete",
-        false
-    ),
-    bind!(
-        &[Ctx::PasteInput, Ctx::ScanPrompt, Ctx::KnowledgeFilter],
-        KeyCode::Left,
-        NONE,
-        Action::Left,
-        "Left",
-        "cursor left",
-        false
-    ),
-    bind!(
-        &[Ctx::PasteInput, Ctx::ScanPrompt, Ctx::KnowledgeFilter],
-        KeyCode::Right,
-        NONE,
-        Action::Right,
-        "Right",
-        "cursor right",
-        false
-    ),
+    bind!(&[Ctx::ChecksForm], KeyCode::Enter, NONE, Action::Submit, "Enter", "run all checks", true),
+    bind!(&[Ctx::ChecksForm], KeyCode::Tab, NONE, Action::FocusNext, "Tab/Down", "next field", true),
+    bind!(&[Ctx::ChecksForm], KeyCode::Down, NONE, Action::Down, "Tab/Down", "next field", false),
+    bind!(&[Ctx::ChecksForm], KeyCode::BackTab, NONE, Action::Up, "Shift+Tab/Up", "previous field", false),
+    bind!(&[Ctx::ChecksForm], KeyCode::Up, NONE, Action::Up, "Shift+Tab/Up", "previous field", false),
+    bind!(&[Ctx::ChecksForm], KeyCode::Esc, NONE, Action::Back, "Esc", "leave the form", true),
+    bind!(LINE_EDIT, KeyCode::Backspace, NONE, Action::Backspace, "Backspace", "delete back", false),
+    bind!(LINE_EDIT, KeyCode::Delete, NONE, Action::Delete, "Delete", "delete", false),
+    bind!(LINE_EDIT, KeyCode::Left, NONE, Action::Left, "Left", "cursor left", false),
+    bind!(LINE_EDIT, KeyCode::Right, NONE, Action::Right, "Right", "cursor right", false),
     bind!(&[Ctx::PasteInput], KeyCode::Up, NONE, Action::Up, "Up", "cursor up", false),
     bind!(&[Ctx::PasteInput], KeyCode::Down, NONE, Action::Down, "Down", "cursor down", false),
-    bind!(
-        &[Ctx::PasteInput, Ctx::ScanPrompt, Ctx::KnowledgeFilter],
-        KeyCode::Home,
-        NONE,
-        Action::Home,
-        "Home",
-        "line start",
-        false
-    ),
-    bind!(
-        &[Ctx::PasteInput, Ctx::ScanPrompt, Ctx::KnowledgeFilter],
-        KeyCode::End,
-        NONE,
-        Action::End,
-        "End",
-        "line end",
-        false
-    ),
+    bind!(LINE_EDIT, KeyCode::Home, NONE, Action::Home, "Home", "line start", false),
+    bind!(LINE_EDIT, KeyCode::End, NONE, Action::End, "End", "line end", false),
+    // the checks screen's own keys come first, so the hint bar shows them first
+    bind!(&[Ctx::Checks], KeyCode::Char('r'), NONE, Action::RunChecks, "r", "run all checks", true),
+    bind!(&[Ctx::Checks], KeyCode::Char('x'), NONE, Action::RerunCheck, "x", "re-run this check", true),
+    bind!(&[Ctx::Checks], KeyCode::Char('e'), NONE, Action::Filter, "e", "edit the connection", true),
     // moving and opening
     bind!(NAV, KeyCode::Char('q'), NONE, Action::Quit, "q", "quit", true),
     bind!(NAV, KeyCode::Char('?'), NONE, Action::ToggleHelp, "?", "help", true),
@@ -175,6 +155,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(NAV, KeyCode::Char('4'), NONE, Action::ShowScreen(Screen::Checks), "4", "Checks screen", false),
     bind!(NAV, KeyCode::Char('5'), NONE, Action::ShowScreen(Screen::Guide), "5", "Guide screen", false),
     bind!(&[Ctx::ScanRunning], KeyCode::Esc, NONE, Action::CancelScan, "Esc", "cancel the scan", true),
+    bind!(&[Ctx::ChecksRunning], KeyCode::Esc, NONE, Action::CancelChecks, "Esc", "cancel the checks", true),
     bind!(NAV, KeyCode::Esc, NONE, Action::Back, "Esc", "back", true),
     bind!(NAV, KeyCode::Tab, NONE, Action::FocusNext, "Tab", "next pane", true),
     bind!(LISTS, KeyCode::Up, NONE, Action::Up, "Up/k", "move up", false),
@@ -191,7 +172,7 @@ pub static BINDINGS: &[Binding] = &[
     bind!(&[Ctx::LogViewer], KeyCode::Char('n'), NONE, Action::NextError, "n", "next error", true),
     bind!(&[Ctx::LogViewer], KeyCode::Char('N'), NONE, Action::PrevError, "N", "previous error", true),
     bind!(
-        &[Ctx::PasteResults, Ctx::ScanResults, Ctx::Knowledge],
+        &[Ctx::PasteResults, Ctx::ScanResults, Ctx::Knowledge, Ctx::Checks, Ctx::ChecksRunning],
         KeyCode::Enter,
         NONE,
         Action::Open,

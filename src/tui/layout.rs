@@ -55,3 +55,18 @@ pub fn scan_result_areas(body: Rect) -> (Rect, Rect) {
     let [root, list] = Layout::vertical([Constraint::Length(root_height), Constraint::Min(1)]).areas(body);
     (root, list)
 }
+
+/// Rows of the checks screen's connection form (borders included).
+pub const CHECKS_FORM_HEIGHT: u16 = 5;
+
+/// The checks screen's connection form, list and result detail: the detail beside the list
+/// when wide, under it when not.
+pub fn checks_areas(body: Rect) -> (Rect, Rect, Rect) {
+    let [form, rest] = Layout::vertical([Constraint::Length(CHECKS_FORM_HEIGHT), Constraint::Min(1)]).areas(body);
+    let [list, detail] = if rest.width >= 110 {
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(rest)
+    } else {
+        Layout::vertical([Constraint::Min(3), Constraint::Length((rest.height / 3).clamp(5, 9))]).areas(rest)
+    };
+    (form, list, detail)
+}

@@ -2,6 +2,8 @@
 //! that report over a channel, and the event loop that ties them to the terminal.
 
 pub mod action;
+pub mod checks;
+mod checks_view;
 pub mod editor;
 pub mod keymap;
 pub mod layout;
@@ -120,13 +122,15 @@ pub fn translate(app: &App, event: Event) -> Option<Action> {
     }
 }
 
-/// Background work: one matcher thread (newest text wins), a thread per scan, per completion
-/// and per log load. Every result comes back as an action.
+/// Background work: one matcher thread (newest text wins), a thread per scan, per completion,
+/// per log load and per check run. Every result comes back as an action.
 struct Workers {
     matcher: Matcher,
+    kb: Arc<crate::kb::KnowledgeBase>,
     tx: Sender<Action>,
     match_tx: Sender<(u64, String)>,
     cancel: Option<Arc<AtomicBool>>,
+    cancel_checks: Option<tokio_util::sync::CancellationToken>,
 }
 
 impl Workers {
@@ -146,7 +150,8 @@ impl Workers {
                 }
             }
         });
-        Workers { matcher, tx, match_tx, cancel: None }
+        let kb = Arc::new(matcher.kb().clone());
+        Workers { matcher, kb, tx, match_tx, cancel: None, cancel_checks: None }
     }
 
     fn run(&mut self, effect: Effect) {
@@ -196,13 +201,64 @@ impl Workers {
                     let _ = tx.send(Action::LogLoaded(path, line, lines));
                 });
             }
+            Effect::RunChecks(run, ids, target) => {
+                let cancel = tokio_util::sync::CancellationToken::new();
+                self.cancel_checks = Some(cancel.clone());
+                let (kb, tx) = (self.kb.clone(), self.tx.clone());
+                std::thread::spawn(move || run_checks(kb, run, ids, target.map(|t| *t), cancel, tx));
+            }
+            Effect::CancelChecks => {
+                if let Some(c) = &self.cancel_checks {
+                    c.cancel();
+                }
+            }
+            Effect::FindRegistryTarget => {
+                let tx = self.tx.clone();
+                std::thread::spawn(move || {
+                    let found = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .ok()
+                        .and_then(|rt| rt.block_on(crate::checks::sql::registry_target()))
+                        .and_then(Result::ok)
+                        .map(|t| (t.server, t.database));
+                    let _ = tx.send(Action::RegistryTarget(found));
+                });
+            }
             Effect::Quit => {
                 if let Some(c) = &self.cancel {
                     c.store(true, Ordering::Relaxed);
                 }
+                if let Some(c) = &self.cancel_checks {
+                    c.cancel();
+                }
             }
         }
     }
+}
+
+/// Runs checks as run `run`, forwarding every event and then the end as actions.
+fn run_checks(
+    kb: Arc<crate::kb::KnowledgeBase>,
+    run: u64,
+    ids: Vec<String>,
+    target: Option<crate::checks::SqlTarget>,
+    cancel: tokio_util::sync::CancellationToken,
+    tx: Sender<Action>,
+) {
+    use crate::checks::runner::{self, Job, RunOptions};
+    let specs = ids.iter().filter_map(|id| kb.check(id).cloned()).collect();
+    let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
+    let forward = tx.clone();
+    let relay = std::thread::spawn(move || {
+        while let Some(event) = received.blocking_recv() {
+            let _ = forward.send(Action::CheckEvent(run, event));
+        }
+    });
+    let job = Job { kb, specs, target, options: RunOptions::default() };
+    let outcome = runner::run_blocking(job, events, cancel);
+    let _ = relay.join();
+    let _ = tx.send(Action::ChecksDone(run, outcome.err()));
 }
 
 /// Paths starting with `prefix` (the part after its last separator), folders ending in `/`.

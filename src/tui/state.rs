@@ -15,7 +15,7 @@ pub enum Screen {
     Scan,
     /// Browse the knowledge base.
     Knowledge,
-    /// Live checks (arrives with the live-checks work).
+    /// Live checks against SQL Server and this machine.
     Checks,
     /// Guided recovery (arrives with the readiness and recovery work).
     Guide,
@@ -142,6 +142,79 @@ pub struct KnowledgeState {
     pub selected: usize,
 }
 
+/// The labels of the connection form's text fields, in order.
+pub const FORM_FIELDS: [&str; 4] = ["Server", "Database", "User", "Password"];
+/// The form's focus position of the "trust the certificate" box (after the text fields).
+pub const FORM_TRUST: usize = FORM_FIELDS.len();
+
+/// The SQL connection form of the checks screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectionForm {
+    /// Server, database, user and password, in [`FORM_FIELDS`] order.
+    pub fields: [Editor; 4],
+    /// Trust the server's certificate without validating it.
+    pub trust: bool,
+    /// The focused field (0..4) or [`FORM_TRUST`].
+    pub focus: usize,
+}
+
+impl Default for ConnectionForm {
+    fn default() -> Self {
+        let mut database = Editor::new();
+        database.insert(crate::checks::sql::DEFAULT_DATABASE);
+        ConnectionForm { fields: [Editor::new(), database, Editor::new(), Editor::new()], trust: false, focus: 0 }
+    }
+}
+
+/// Where one check is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowState {
+    /// Not run in this session.
+    NotRun,
+    /// Waiting for a free slot.
+    Queued,
+    /// Running since the given time (ms).
+    Running(u64),
+    /// Finished.
+    Done(crate::checks::CheckResult),
+}
+
+/// One row of the checks list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckRow {
+    /// The check's id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Whether it needs the SQL connection.
+    pub sql: bool,
+    /// Where it is.
+    pub state: RowState,
+}
+
+/// The checks screen.
+#[derive(Debug, Clone, Default)]
+pub struct ChecksState {
+    /// The SQL connection form.
+    pub form: ConnectionForm,
+    /// Typing in the form.
+    pub editing: bool,
+    /// Every check, in the knowledge base's order.
+    pub rows: Vec<CheckRow>,
+    /// The selected row.
+    pub selected: usize,
+    /// Counts runs, so events of an older run are dropped.
+    pub run: u64,
+    /// A run is going on.
+    pub running: bool,
+    /// Cancellation asked for.
+    pub cancelling: bool,
+    /// What the last run was against (no secrets), or why it could not start.
+    pub message: Option<String>,
+    /// The registry was read for the connection once.
+    pub looked_up: bool,
+}
+
 /// One entry opened in full.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DetailState {
@@ -171,6 +244,8 @@ pub struct App {
     pub scan: ScanState,
     /// Knowledge browser state.
     pub knowledge: KnowledgeState,
+    /// Checks screen state.
+    pub checks: ChecksState,
     /// Fix steps ticked, per entry id (kept for the session).
     pub ticked: HashMap<String, Vec<bool>>,
     /// Milliseconds since start, from the last tick.
@@ -194,6 +269,7 @@ impl App {
             paste: PasteState::default(),
             scan: ScanState::default(),
             knowledge: KnowledgeState::default(),
+            checks: ChecksState::default(),
             ticked: HashMap::new(),
             now: 0,
             size: (80, 24),
@@ -201,6 +277,12 @@ impl App {
             quit: false,
         };
         super::update::refilter(&mut app);
+        let mut specs = app.matcher.kb().checks().to_vec();
+        crate::checks::runner::display_order(&mut specs);
+        app.checks.rows = specs
+            .iter()
+            .map(|c| CheckRow { id: c.id.clone(), title: c.title.clone(), sql: c.needs_sql(), state: RowState::NotRun })
+            .collect();
         app
     }
 
@@ -229,7 +311,10 @@ impl App {
             },
             Screen::Knowledge if self.knowledge.typing => Ctx::KnowledgeFilter,
             Screen::Knowledge => Ctx::Knowledge,
-            Screen::Checks | Screen::Guide => Ctx::Placeholder,
+            Screen::Checks if self.checks.editing => Ctx::ChecksForm,
+            Screen::Checks if self.checks.running => Ctx::ChecksRunning,
+            Screen::Checks => Ctx::Checks,
+            Screen::Guide => Ctx::Placeholder,
         }
     }
 

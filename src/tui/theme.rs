@@ -86,4 +86,16 @@ impl Theme {
             Severity::Info => ("[info]   ", self.dim()),
         }
     }
+
+    /// A check's status as a symbol and word, with its style (the symbol tells it without colour).
+    pub fn status(&self, s: crate::checks::Status) -> (&'static str, Style) {
+        use crate::checks::Status;
+        match s {
+            Status::Pass => ("✓ pass ", self.good()),
+            Status::Warn => ("! warn ", self.fg(Color::Yellow).add_modifier(Modifier::BOLD)),
+            Status::Fail => ("✗ fail ", self.bad()),
+            Status::Skipped => ("– skip ", self.dim()),
+            Status::Error => ("? error", self.bad()),
+        }
+    }
 }

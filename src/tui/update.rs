@@ -2,6 +2,8 @@
 //! state and returns the effects (background work) to start; it never does I/O itself.
 
 use super::action::{Action, Effect};
+use super::checks;
+use super::keymap::Ctx;
 use super::layout;
 use super::state::{App, DetailState, LogViewer, ScanItem, ScanPhase, Screen};
 use fuzzy_matcher::skim::SkimMatcherV2;
@@ -23,6 +25,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             if matches!(app.scan.phase, ScanPhase::Running { .. }) {
                 effects.insert(0, Effect::CancelScan);
             }
+            if app.checks.running {
+                effects.insert(0, Effect::CancelChecks);
+            }
             return effects;
         }
         ToggleHelp => app.help = !app.help,
@@ -30,6 +35,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.help = false;
             app.detail = None;
             app.screen = screen;
+            if screen == Screen::Checks {
+                return checks::shown(app);
+            }
         }
         Back => back(app),
         FocusNext => focus_next(app),
@@ -41,9 +49,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Toggle => toggle_step(app),
         Filter => match app.screen {
             Screen::Knowledge => app.knowledge.typing = true,
+            Screen::Checks => app.checks.editing = true,
             Screen::Paste => app.paste.on_results = false,
             _ => {}
         },
+        InsertText(text) if app.context() == Ctx::ChecksForm => checks::type_text(app, &text),
         InsertText(text) => edit(app, |e| e.insert(&text)),
         Paste(text) => {
             if !app.context().is_typing() {
@@ -52,7 +62,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.screen = Screen::Paste;
                 app.paste.on_results = false;
             }
-            edit(app, |e| e.insert(&text));
+            if app.context() == Ctx::ChecksForm {
+                checks::type_text(app, &text);
+            } else {
+                edit(app, |e| e.insert(&text));
+            }
         }
         Newline => edit(app, |e| e.insert("\n")),
         Backspace => edit(app, |e| e.backspace()),
@@ -94,6 +108,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         NextError | PrevError => return jump_error(app, action == NextError),
+        RunChecks => return checks::start(app, None),
+        RerunCheck => return checks::rerun_selected(app),
+        CancelChecks => return checks::cancel(app),
+        CheckEvent(run, event) => checks::event(app, run, event),
+        ChecksDone(run, error) => checks::done(app, run, error),
+        RegistryTarget(found) => checks::registry_target(app, found),
         Tick(now) => {
             app.now = now;
             return debounce(app);
@@ -145,6 +165,12 @@ fn edit(app: &mut App, f: impl FnOnce(&mut super::editor::Editor)) {
             app.knowledge.typing = true;
             refilter(app);
         }
+        Screen::Checks if app.checks.editing => {
+            let form = &mut app.checks.form;
+            if let Some(e) = form.fields.get_mut(form.focus) {
+                f(e);
+            }
+        }
         _ => {}
     }
 }
@@ -162,6 +188,8 @@ fn back(app: &mut App) {
         refilter(app);
     } else if app.screen == Screen::Paste && app.paste.on_results {
         app.paste.on_results = false;
+    } else if app.screen == Screen::Checks && app.checks.editing {
+        app.checks.editing = false;
     }
 }
 
@@ -169,6 +197,19 @@ fn focus_next(app: &mut App) {
     match app.screen {
         Screen::Paste => app.paste.on_results = !app.paste.on_results,
         Screen::Knowledge => app.knowledge.typing = !app.knowledge.typing,
+        Screen::Checks if app.checks.editing => checks::move_focus(app, true),
+        Screen::Checks => app.checks.editing = true,
+        _ => {}
+    }
+}
+
+/// Moves the cursor within a line: left, right, to the line's start or end.
+fn move_in_line(e: &mut super::editor::Editor, action: &Action) {
+    match action {
+        Action::Left => e.move_horizontal(false),
+        Action::Right => e.move_horizontal(true),
+        Action::Home => e.move_line_edge(false),
+        Action::End => e.move_line_edge(true),
         _ => {}
     }
 }
@@ -190,35 +231,37 @@ fn step(selected: usize, len: usize, action: &Action) -> usize {
 }
 
 fn navigate(app: &mut App, action: &Action) -> Vec<Effect> {
-    use super::keymap::Ctx;
     match app.context() {
         Ctx::PasteInput => {
             let e = &mut app.paste.editor;
             match action {
                 Action::Up => e.move_vertical(false),
                 Action::Down => e.move_vertical(true),
-                Action::Left => e.move_horizontal(false),
-                Action::Right => e.move_horizontal(true),
-                Action::Home => e.move_line_edge(false),
-                Action::End => e.move_line_edge(true),
-                _ => {}
+                _ => move_in_line(e, action),
             }
         }
         Ctx::ScanPrompt | Ctx::KnowledgeFilter => {
             let e = if app.screen == Screen::Scan { &mut app.scan.prompt } else { &mut app.knowledge.filter };
-            match action {
-                Action::Left => e.move_horizontal(false),
-                Action::Right => e.move_horizontal(true),
-                Action::Home => e.move_line_edge(false),
-                Action::End => e.move_line_edge(true),
-                _ => {}
-            }
+            move_in_line(e, action);
         }
         Ctx::PasteResults => {
             let len = app.paste.report.as_ref().map_or(0, |r| r.matches.len());
             app.paste.selected = step(app.paste.selected, len, action);
         }
         Ctx::Knowledge => app.knowledge.selected = step(app.knowledge.selected, app.knowledge.shown.len(), action),
+        Ctx::Checks | Ctx::ChecksRunning => {
+            app.checks.selected = step(app.checks.selected, app.checks.rows.len(), action)
+        }
+        Ctx::ChecksForm => match action {
+            Action::Up => checks::move_focus(app, false),
+            Action::Down => checks::move_focus(app, true),
+            _ => {
+                let f = &mut app.checks.form;
+                if let Some(e) = f.fields.get_mut(f.focus) {
+                    move_in_line(e, action);
+                }
+            }
+        },
         Ctx::ScanResults => app.scan.selected = step(app.scan.selected, app.scan_items().len(), action),
         Ctx::LogViewer => {
             if let Some(v) = app.scan.viewer.as_mut() {
@@ -268,6 +311,7 @@ fn open(app: &mut App) {
             }
             _ => None,
         },
+        Screen::Checks => checks_detail(app),
         _ => None,
     };
     if opened.is_some() {
@@ -357,7 +401,28 @@ fn complete(app: &mut App, list: Vec<String>) {
     app.scan.completions = if list.len() > 1 { list } else { Vec::new() };
 }
 
+/// The knowledge entry behind the selected check, opened at the fix step that repairs it, with
+/// the check's result as the reason.
+fn checks_detail(app: &App) -> Option<DetailState> {
+    let row = app.checks.rows.get(app.checks.selected)?;
+    let kb = app.matcher.kb();
+    let spec = kb.check(&row.id)?;
+    let (issue, why, step) = match &row.state {
+        super::state::RowState::Done(r) => {
+            let issue = r.issue_id.clone().unwrap_or_else(|| spec.issue.clone());
+            let step = if issue == spec.issue { spec.fix_step.map_or(0, |s| s - 1) } else { 0 };
+            (issue, vec![(format!("check {} ({})", r.id, r.status.as_str()), r.detail.clone())], step)
+        }
+        _ => (spec.issue.clone(), Vec::new(), spec.fix_step.map_or(0, |s| s - 1)),
+    };
+    let entry = kb.entries().iter().position(|e| e.id == issue)?;
+    Some(DetailState { entry, why, step, scroll: 0 })
+}
+
 fn submit(app: &mut App) -> Vec<Effect> {
+    if app.screen == Screen::Checks {
+        return checks::start(app, None);
+    }
     let paths: Vec<PathBuf> =
         app.scan.prompt.text().split(';').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect();
     if paths.is_empty() {

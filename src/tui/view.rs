@@ -28,7 +28,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Paste => draw_paste(f, body, app, &theme),
         Screen::Scan => draw_scan(f, body, app, &theme),
         Screen::Knowledge => draw_knowledge(f, body, app, &theme),
-        Screen::Checks => draw_placeholder(f, body, "Live checks", "Read-only checks against SQL Server and this machine (services, registry, disk, MSDTC) will run here, each with its result and the knowledge entry that explains it. They are not part of this build yet; `bts-doctor scan` and the Paste screen work today."),
+        Screen::Checks => super::checks_view::draw(f, body, app, &theme),
         Screen::Guide => draw_placeholder(f, body, "Guided recovery", "Upgrade readiness and step-by-step recovery from a failed upgrade will run here, using the phase `bts-doctor scan` finds. They are not part of this build yet."),
     }
     if let Some(d) = &app.detail {
@@ -69,7 +69,8 @@ fn draw_hints(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn block<'a>(title: &'a str, focused: bool, theme: &Theme) -> Block<'a> {
+/// A bordered pane with a title, its border bright when it has the focus.
+pub(super) fn block<'a>(title: &'a str, focused: bool, theme: &Theme) -> Block<'a> {
     let b = Block::bordered()
         .title(Span::styled(format!(" {title} "), if focused { theme.strong() } else { Style::new() }));
     if focused {
@@ -577,10 +578,7 @@ fn draw_detail(f: &mut Frame, body: Rect, app: &App, d: &DetailState, theme: &Th
     if !e.checks.is_empty() {
         lines.push(Line::raw(""));
         lines.push(Line::styled("Live checks", theme.strong()));
-        lines.push(Line::raw(format!(
-            "  {} (run them from the Checks screen once it is available)",
-            e.checks.join(", ")
-        )));
+        lines.push(Line::raw(format!("  {} (4 opens the Checks screen)", e.checks.join(", "))));
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("References", theme.strong()));
@@ -608,7 +606,7 @@ fn draw_help(f: &mut Frame, body: Rect, app: &App, theme: &Theme) {
 }
 
 /// At most `width` characters of a line.
-fn cut(text: &str, width: usize) -> &str {
+pub(super) fn cut(text: &str, width: usize) -> &str {
     match text.char_indices().nth(width) {
         Some((i, _)) => &text[..i],
         None => text,
@@ -616,7 +614,7 @@ fn cut(text: &str, width: usize) -> &str {
 }
 
 /// Word-wraps a paragraph to `width` columns (at least 10).
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
     crate::report::text::wrap(text, width.max(10))
 }
 
