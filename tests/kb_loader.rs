@@ -142,3 +142,63 @@ fn other_knowledge_folders_are_not_read_as_entries() {
     let kb = overlay(&[dir.path()]).load().unwrap();
     assert!(kb.get("sql-test-overlay").is_some());
 }
+
+#[test]
+fn check_specs_load_embedded_and_an_overlay_retunes_one_by_id() {
+    let kb = KnowledgeBase::embedded().unwrap();
+    assert!(kb.checks().len() >= 20, "{} checks", kb.checks().len());
+    for check in kb.checks() {
+        assert!(kb.get(&check.issue).is_some(), "{} names {}", check.id, check.issue);
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let checks = tmp.path().join("checks");
+    write(
+        &checks,
+        "backups.yaml",
+        "id: sql-database-backups\ntitle: Backups within a day\nprobe:\n  kind: sql-database-backups\n  required: [BizTalkMgmtDb]\nexpect:\n  fail_age_hours: 24\nseverity: blocker\nissue: sql-backup-databases-before-upgrade\n",
+    );
+    let kb = overlay(&[tmp.path()]).load().unwrap();
+    let spec = kb.check("sql-database-backups").unwrap();
+    assert_eq!(spec.expect.fail_age_hours, Some(24));
+    assert!(spec.origin.file.ends_with("backups.yaml"));
+    assert_ne!(kb.fingerprint(), KnowledgeBase::embedded().unwrap().fingerprint(), "a retuned check changes the version");
+}
+
+#[test]
+fn broken_check_specs_and_dangling_links_are_errors_with_places() {
+    let tmp = tempfile::tempdir().unwrap();
+    let checks = tmp.path().join("checks");
+    write(
+        &checks,
+        "bad-expect.yaml",
+        "id: local-bad-expect\ntitle: t\nprobe:\n  kind: service\n  name: ENTSSO\nexpect:\n  state: running\n  min_free_mb: 5\nseverity: error\nissue: msdtc-not-enabled\n",
+    );
+    write(
+        &checks,
+        "bad-issue.yaml",
+        "id: local-bad-issue\ntitle: t\nprobe:\n  kind: tcp\n  host: sql01\n  port: 1433\nseverity: error\nissue: no-such-entry\nfix_step: 1\n",
+    );
+    write(
+        &checks,
+        "bad-step.yaml",
+        "id: local-bad-step\ntitle: t\nprobe:\n  kind: tcp\n  host: sql01\n  port: 1433\nseverity: error\nissue: msdtc-not-enabled\nfix_step: 99\n",
+    );
+    write(
+        &checks,
+        "bad-kind.yaml",
+        "id: local-bad-kind\ntitle: t\nprobe:\n  kind: telepathy\nseverity: error\nissue: msdtc-not-enabled\n",
+    );
+    write(tmp.path(), "entry.yaml", &ENTRY.replace("references:", "checks: [local-missing-check]\nreferences:"));
+    let err = overlay(&[tmp.path()]).load().unwrap_err();
+    let text = err.to_string();
+    for needle in [
+        "bad-expect.yaml:1: error: check `local-bad-expect`: expect.min_free_mb means nothing to a `service` probe",
+        "bad-issue.yaml:1: error: check `local-bad-issue` names issue `no-such-entry`, which is not in the knowledge base",
+        "bad-step.yaml:1: error: check `local-bad-step`: fix_step 99 but `msdtc-not-enabled` has",
+        "bad-kind.yaml:4:",
+        "`sql-test-overlay` names check `local-missing-check`, which is not in the knowledge base",
+    ] {
+        assert!(text.contains(needle), "missing `{needle}` in:\n{text}");
+    }
+    assert!(err.problems.iter().all(|p| p.level == Level::Error));
+}

@@ -143,3 +143,23 @@ fn run_the_live_checks_from_the_checks_screen() {
     let screen = s.wait_for("EXIT=");
     assert!(screen.contains("EXIT=0"), "{screen}");
 }
+
+#[test]
+fn check_asks_for_the_password_without_echoing_it() {
+    if !tmux_available() {
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_bts-doctor");
+    let command = format!(
+        "env -u BTS_DOCTOR_SQL_PASSWORD -u BTS_DOCTOR_SQL {bin} check --only sql-connection --sql 'Server=tcp:127.0.0.1,1;User ID=bts_check;Encrypt=DANGER_PLAINTEXT'; echo EXIT=$?; sleep 30"
+    );
+    let s = Session::start("bts-doctor-e2e-password", &command);
+    let screen = s.wait_for("Password for SQL login bts_check");
+    assert!(screen.contains("Password for SQL login bts_check on tcp:127.0.0.1,1"), "{screen}");
+    s.keys(&["-l", "Typed-Secret-77"]);
+    s.keys(&["Enter"]);
+    let screen = s.wait_for("EXIT=");
+    assert!(screen.contains("sql-network-error-40"), "{screen}");
+    assert!(screen.contains("EXIT=1"), "{screen}");
+    assert!(!screen.contains("Typed-Secret"), "the password was echoed: {screen}");
+}
