@@ -161,7 +161,11 @@ fn check_specs_load_embedded_and_an_overlay_retunes_one_by_id() {
     let spec = kb.check("sql-database-backups").unwrap();
     assert_eq!(spec.expect.fail_age_hours, Some(24));
     assert!(spec.origin.file.ends_with("backups.yaml"));
-    assert_ne!(kb.fingerprint(), KnowledgeBase::embedded().unwrap().fingerprint(), "a retuned check changes the version");
+    assert_ne!(
+        kb.fingerprint(),
+        KnowledgeBase::embedded().unwrap().fingerprint(),
+        "a retuned check changes the version"
+    );
 }
 
 #[test]
