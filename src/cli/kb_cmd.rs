@@ -83,9 +83,10 @@ fn run_lint(matcher: &Matcher, args: &LintArgs) -> u8 {
         let verdict = if report.errors() == 0 { "ok" } else { "FAILED" };
         let _ = writeln!(
             out,
-            "kb lint: {verdict}: {} entries, {} checks, {} examples and counter-examples checked, {} error(s), {warnings} warning(s)",
+            "kb lint: {verdict}: {} entries, {} checks, {} playbooks, {} examples and counter-examples checked, {} error(s), {warnings} warning(s)",
             report.entries,
             report.checks,
+            report.playbooks,
             report.texts_checked,
             report.errors()
         );

@@ -17,6 +17,8 @@ pub struct LintReport {
     pub entries: usize,
     /// How many live-check specs were checked (their links are validated at load).
     pub checks: usize,
+    /// How many playbooks were checked (their graphs are validated at load).
+    pub playbooks: usize,
     /// How many examples and counter-examples were matched.
     pub texts_checked: usize,
     /// Every problem, errors and warnings, in entry order.
@@ -75,7 +77,14 @@ pub fn lint(matcher: &Matcher) -> LintReport {
             }
         }
     }
-    LintReport { entries: kb.entries().len(), checks: kb.checks().len(), texts_checked, problems }
+    problems.extend(kb.load_warnings().iter().cloned());
+    LintReport {
+        entries: kb.entries().len(),
+        checks: kb.checks().len(),
+        playbooks: kb.playbooks().len(),
+        texts_checked,
+        problems,
+    }
 }
 
 /// Records which of `entry`'s signatures gave evidence in `report`.

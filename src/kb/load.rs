@@ -2,12 +2,17 @@
 //! (platform config dir, `BTS_DOCTOR_KB`, `--kb DIR`), each adding entries or replacing one by id.
 
 use super::check_spec::{parse_check, CheckSpec};
+use super::matrix::{parse_matrices, SupportMatrices};
 use super::model::{Entry, Origin};
 use super::parse::parse_entry;
+use super::playbook::{lint_graph, parse_playbook, Playbook};
 use super::problem::{LoadError, Problem};
 use super::KnowledgeBase;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+/// The id of the support matrices file.
+pub const MATRICES_ID: &str = "support-matrices";
 
 /// The environment variable holding overlay directories (separated like `PATH`).
 pub const KB_ENV: &str = "BTS_DOCTOR_KB";
@@ -58,6 +63,8 @@ impl Sources {
                 name: "embedded".into(),
                 files: pick("knowledge/issues/"),
                 checks: pick("knowledge/checks/"),
+                playbooks: pick("knowledge/playbooks/"),
+                readiness: pick("knowledge/readiness/"),
             });
         }
         for dir in &self.optional_dirs {
@@ -85,11 +92,13 @@ impl Sources {
 /// A file's path and text (or why the text could not be read).
 type FileText = (String, Result<String, String>);
 
-/// One layer's files: entries and check specs.
+/// One layer's files: entries, check specs, playbooks and the support matrices.
 struct Layer {
     name: String,
     files: Vec<FileText>,
     checks: Vec<FileText>,
+    playbooks: Vec<FileText>,
+    readiness: Vec<FileText>,
 }
 
 /// Reads entries from `dir/*.yaml` and `dir/issues/**/*.yaml`, checks from `dir/checks/**/*.yaml`.
@@ -100,12 +109,21 @@ fn read_dir_layer(dir: &Path, problems: &mut Vec<Problem>) -> Layer {
     if issues.is_dir() {
         collect(&issues, true, &mut paths, problems);
     }
-    let mut check_paths = Vec::new();
-    let checks = dir.join("checks");
-    if checks.is_dir() {
-        collect(&checks, true, &mut check_paths, problems);
+    let mut folder = |name: &str| {
+        let mut found = Vec::new();
+        let path = dir.join(name);
+        if path.is_dir() {
+            collect(&path, true, &mut found, problems);
+        }
+        read_all(found)
+    };
+    Layer {
+        name: dir.display().to_string(),
+        files: read_all(paths),
+        checks: folder("checks"),
+        playbooks: folder("playbooks"),
+        readiness: folder("readiness"),
     }
-    Layer { name: dir.display().to_string(), files: read_all(paths), checks: read_all(check_paths) }
 }
 
 /// Reads each file as UTF-8 text, sorted by path.
@@ -152,33 +170,38 @@ fn collect(dir: &Path, recurse: bool, out: &mut Vec<PathBuf>, problems: &mut Vec
 fn merge(layers: Vec<Layer>, mut problems: Vec<Problem>) -> Result<KnowledgeBase, LoadError> {
     let mut entries: HashMap<String, Entry> = HashMap::new();
     let mut checks: HashMap<String, CheckSpec> = HashMap::new();
+    let mut playbooks: HashMap<String, Playbook> = HashMap::new();
+    let mut matrices: HashMap<String, SupportMatrices> = HashMap::new();
     let mut replaced = Vec::new();
     for layer in layers {
         let origin = |file: &str| Origin { layer: layer.name.clone(), file: file.to_string(), line: 0 };
-        merge_files(
-            layer.files,
-            |text, file| parse_entry(text, origin(file)),
-            &mut entries,
-            &mut replaced,
-            &mut problems,
-        );
-        merge_files(
-            layer.checks,
-            |text, file| parse_check(text, origin(file)),
-            &mut checks,
-            &mut replaced,
-            &mut problems,
-        );
+        let (r, p) = (&mut replaced, &mut problems);
+        merge_files(layer.files, |text, file| parse_entry(text, origin(file)), &mut entries, r, p);
+        merge_files(layer.checks, |text, file| parse_check(text, origin(file)), &mut checks, r, p);
+        merge_files(layer.playbooks, |text, file| parse_playbook(text, origin(file)), &mut playbooks, r, p);
+        merge_files(layer.readiness, |text, file| parse_matrices(text, origin(file)), &mut matrices, r, p);
     }
     let mut entries: Vec<Entry> = entries.into_values().collect();
     entries.sort_by(|a, b| a.id.cmp(&b.id));
     let mut checks: Vec<CheckSpec> = checks.into_values().collect();
     checks.sort_by(|a, b| a.id.cmp(&b.id));
     links(&entries, &checks, &mut problems);
+    let mut playbooks: Vec<Playbook> = playbooks.into_values().collect();
+    playbooks.sort_by(|a, b| a.id.cmp(&b.id));
+    for playbook in &playbooks {
+        let entry = |id: &str| entries.binary_search_by(|e| e.id.as_str().cmp(id)).is_ok();
+        let check = |id: &str| checks.binary_search_by(|c| c.id.as_str().cmp(id)).is_ok();
+        problems.extend(lint_graph(playbook, entry, check));
+    }
+    let matrices = matrices.remove(MATRICES_ID);
     if problems.iter().any(|p| p.level == super::problem::Level::Error) {
         return Err(LoadError { problems });
     }
-    Ok(KnowledgeBase::from_parts(entries, checks, replaced))
+    let mut kb = KnowledgeBase::from_parts(entries, checks, replaced);
+    kb.playbooks = playbooks;
+    kb.matrices = matrices;
+    kb.warnings = problems;
+    Ok(kb)
 }
 
 /// Something loaded from a file under an id: an entry or a check.
@@ -188,6 +211,24 @@ trait Identified {
 }
 
 impl Identified for Entry {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn origin(&self) -> &Origin {
+        &self.origin
+    }
+}
+
+impl Identified for Playbook {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn origin(&self) -> &Origin {
+        &self.origin
+    }
+}
+
+impl Identified for SupportMatrices {
     fn id(&self) -> &str {
         &self.id
     }

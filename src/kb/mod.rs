@@ -6,12 +6,14 @@ pub mod check_spec;
 mod embedded;
 pub mod lint;
 mod load;
+pub mod matrix;
 pub mod model;
 mod parse;
+pub mod playbook;
 pub mod problem;
 
 pub use check_spec::CheckSpec;
-pub use load::{Replacement, Sources, KB_ENV};
+pub use load::{Replacement, Sources, KB_ENV, MATRICES_ID};
 pub use model::{grep_pattern, Entry, FixStep, Kind, Origin, Pattern, Phase, Severity, Signature};
 pub use parse::{normalize_code, parse_entry};
 pub use problem::{Level, LoadError, Problem};
@@ -21,6 +23,9 @@ pub use problem::{Level, LoadError, Problem};
 pub struct KnowledgeBase {
     entries: Vec<Entry>,
     checks: Vec<CheckSpec>,
+    playbooks: Vec<playbook::Playbook>,
+    matrices: Option<matrix::SupportMatrices>,
+    warnings: Vec<Problem>,
     replaced: Vec<Replacement>,
     fingerprint: String,
 }
@@ -48,12 +53,40 @@ impl KnowledgeBase {
 
     fn from_parts(entries: Vec<Entry>, checks: Vec<CheckSpec>, replaced: Vec<Replacement>) -> Self {
         let fingerprint = fingerprint(&entries, &checks);
-        KnowledgeBase { entries, checks, replaced, fingerprint }
+        KnowledgeBase {
+            entries,
+            checks,
+            playbooks: Vec::new(),
+            matrices: None,
+            warnings: Vec::new(),
+            replaced,
+            fingerprint,
+        }
     }
 
     /// Every live-check spec, sorted by id.
     pub fn checks(&self) -> &[CheckSpec] {
         &self.checks
+    }
+
+    /// Every playbook, sorted by id.
+    pub fn playbooks(&self) -> &[playbook::Playbook] {
+        &self.playbooks
+    }
+
+    /// The playbook with this id.
+    pub fn playbook(&self, id: &str) -> Option<&playbook::Playbook> {
+        self.playbooks.iter().find(|p| p.id == id)
+    }
+
+    /// The upgrade guide's support matrices, when loaded.
+    pub fn matrices(&self) -> Option<&matrix::SupportMatrices> {
+        self.matrices.as_ref()
+    }
+
+    /// Warnings found while loading (unreachable playbook steps); `kb lint` reports them.
+    pub fn load_warnings(&self) -> &[Problem] {
+        &self.warnings
     }
 
     /// The check spec with this id.
