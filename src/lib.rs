@@ -6,6 +6,7 @@
 
 pub mod checks;
 pub mod cli;
+pub mod guide;
 pub mod hash;
 pub mod kb;
 pub mod logs;

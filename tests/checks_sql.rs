@@ -677,3 +677,33 @@ fn the_password_appears_in_no_output_of_the_check_command() {
     assert!(all.contains("sql-login-failed-18456"), "{all}");
     assert!(!all.contains("Pa55-w0rd"), "{all}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_detects_the_sql_server_and_biztalk_versions_live() {
+    use bts_doctor::guide::readiness::{evaluate, Facts, Source, Verdict};
+    let mut group = healthy();
+    group.version = ("12.0.5000.0", "Enterprise Edition (64-bit)", 3);
+    let mock = plaintext_mock(&group).await;
+    let kb = kb();
+    let m = kb.matrices().unwrap();
+    let mut facts = Facts::default();
+    let notes =
+        bts_doctor::guide::detect::detect(Some(&target(mock.addr, "Encrypt=DANGER_PLAINTEXT")), m, &mut facts).await;
+    assert!(notes.is_empty(), "{notes:?}");
+    let sql = facts.sql.clone().unwrap();
+    assert_eq!((sql.value.as_str(), sql.source), ("SQL Server 2014", Source::Detected));
+    assert_eq!(facts.from.clone().unwrap().value, "2013 R2");
+    let dims = evaluate(m, &facts);
+    assert_eq!(dims.iter().find(|d| d.name == "sql").unwrap().verdict, Verdict::Supported);
+
+    // A group already on 2016 says so instead of guessing a version to upgrade from.
+    let mut upgraded = healthy();
+    upgraded.biztalk = (3, 12, 774, 0);
+    let mock = plaintext_mock(&upgraded).await;
+    let mut facts = Facts::default();
+    let notes =
+        bts_doctor::guide::detect::detect(Some(&target(mock.addr, "Encrypt=DANGER_PLAINTEXT")), m, &mut facts).await;
+    assert!(facts.from.is_none());
+    assert!(notes.iter().any(|n| n.contains("already record BizTalk Server 2016")), "{notes:?}");
+    assert_eq!(facts.sql.unwrap().value, "SQL Server 2016 SP2");
+}

@@ -278,26 +278,36 @@ async fn registry(key: &str, value: &str, view: RegistryView, expect: &Expect) -
     if !cfg!(windows) {
         return windows_only("reg.exe");
     }
-    let views: &[&str] = match view {
+    match registry_value(key, value, view).await {
+        Ok(found) => judge_registry(key, value, found.as_ref().map(|(r, v)| (r, *v)), expect.equals.as_deref()),
+        Err(e) => Verdict::error(e),
+    }
+}
+
+/// Reads one registry value through `reg.exe` in the view(s) asked for, 64-bit first; the value
+/// and the view it was found in (`/reg:64` or `/reg:32`). Always `None` off Windows.
+pub async fn registry_value(
+    key: &str,
+    value: &str,
+    view: RegistryView,
+) -> Result<Option<(windows_tools::RegValue, &'static str)>, String> {
+    if !cfg!(windows) {
+        return Ok(None);
+    }
+    let views: &[&'static str] = match view {
         RegistryView::Both => &["/reg:64", "/reg:32"],
         RegistryView::Bits64 => &["/reg:64"],
         RegistryView::Bits32 => &["/reg:32"],
     };
-    let mut found = None;
     for v in views {
-        match run_tool("reg.exe", &["query", key, "/v", value, v]).await {
-            Ok(out) => {
-                if let Some(values) = windows_tools::parse_reg_query(&out) {
-                    found = values.into_iter().find(|r| r.name.eq_ignore_ascii_case(value)).map(|r| (r, *v));
-                    if found.is_some() {
-                        break;
-                    }
-                }
+        let out = run_tool("reg.exe", &["query", key, "/v", value, v]).await?;
+        if let Some(values) = windows_tools::parse_reg_query(&out) {
+            if let Some(found) = values.into_iter().find(|r| r.name.eq_ignore_ascii_case(value)) {
+                return Ok(Some((found, v)));
             }
-            Err(e) => return Verdict::error(e),
         }
     }
-    judge_registry(key, value, found.as_ref().map(|(r, v)| (r, *v)), expect.equals.as_deref())
+    Ok(None)
 }
 
 /// A registry value is present and, when `equals` is given, holds it (DWORDs compare as numbers).

@@ -4,13 +4,12 @@
 use super::{load_kb, print, print_json, GlobalArgs};
 use crate::checks::result::tally;
 use crate::checks::runner::{self, Job, RunEvent, RunOptions};
-use crate::checks::sql::{self, SqlTarget, TargetSource, PASSWORD_ENV};
+use crate::checks::sql::SqlTarget;
 use crate::checks::{CheckResult, Status};
 use crate::exit;
 use crate::kb::{CheckSpec, KnowledgeBase, Sources};
 use crate::report::{json, redact, text};
 use clap::Args;
-use std::io::IsTerminal;
 use std::sync::Arc;
 
 /// Arguments of `check`.
@@ -131,39 +130,12 @@ fn select(kb: &KnowledgeBase, only: &[String]) -> Result<Vec<CheckSpec>, String>
     Ok(specs)
 }
 
-/// The SQL Server to check: `--sql`, else the BizTalk registry on Windows, else none; asks for
-/// a missing password without echo when a terminal is there to ask.
+/// The SQL Server to check, when a chosen check needs one.
 fn target(args: &CheckArgs, specs: &[CheckSpec]) -> Result<Option<SqlTarget>, String> {
     if !specs.iter().any(CheckSpec::needs_sql) {
         return Ok(None);
     }
-    let mut target = match &args.sql {
-        Some(text) => SqlTarget::from_connection_string(text, TargetSource::ConnectionString)?,
-        None => {
-            let runtime =
-                tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
-            match runtime.block_on(sql::registry_target()) {
-                Some(found) => found?,
-                None => return Ok(None),
-            }
-        }
-    };
-    if args.trust_server_certificate {
-        target.trust_certificate();
-    }
-    if target.needs_password() {
-        if !std::io::stdin().is_terminal() {
-            return Err(format!(
-                "the SQL login {} needs a password: set {PASSWORD_ENV}, or run in a terminal to be asked",
-                target.user.clone().unwrap_or_default()
-            ));
-        }
-        let prompt =
-            format!("Password for SQL login {} on {}: ", target.user.clone().unwrap_or_default(), target.server);
-        let password = rpassword::prompt_password(prompt).map_err(|e| format!("cannot read the password: {e}"))?;
-        target.set_password(password);
-    }
-    Ok(Some(target))
+    super::connect::sql_target(args.sql.as_deref(), args.trust_server_certificate)
 }
 
 /// Masks the target's password and anything secret-looking.

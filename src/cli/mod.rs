@@ -2,8 +2,10 @@
 //! place (besides the TUI) that prints.
 
 mod check_cmd;
+mod connect;
 mod kb_cmd;
 mod match_cmd;
+mod readiness_cmd;
 mod scan_cmd;
 mod text;
 
@@ -52,6 +54,8 @@ pub enum Command {
     Scan(scan_cmd::ScanArgs),
     /// Run the read-only live checks against SQL Server and this computer.
     Check(check_cmd::CheckArgs),
+    /// Can this environment be upgraded to BizTalk Server 2016, and what must be done first?
+    Readiness(readiness_cmd::ReadinessArgs),
     /// Inspect and check the knowledge base.
     #[command(subcommand)]
     Kb(kb_cmd::KbCommand),
@@ -77,6 +81,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Kb(cmd)) => kb_cmd::run(&cli.global, cmd),
         Some(Command::Scan(args)) => scan_cmd::run(&cli.global, args),
         Some(Command::Check(args)) => check_cmd::run(&cli.global, args),
+        Some(Command::Readiness(args)) => readiness_cmd::run(&cli.global, args),
         None => run_tui(&cli.global, cli.paths),
     }
 }

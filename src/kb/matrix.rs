@@ -22,6 +22,8 @@ pub struct SupportMatrices {
     pub editions: Vec<String>,
     /// From each edition, the BizTalk Server 2016 editions it can be upgraded to.
     pub edition_paths: BTreeMap<String, Vec<String>>,
+    /// The order computers of a group are upgraded in, one at a time.
+    pub upgrade_order: Vec<String>,
     /// Where the facts come from.
     pub references: Vec<String>,
     /// Where it was loaded from.
@@ -86,6 +88,8 @@ struct RawMatrices {
     editions: Vec<String>,
     edition_paths: BTreeMap<String, Vec<String>>,
     #[serde(default)]
+    upgrade_order: Vec<String>,
+    #[serde(default)]
     references: Vec<String>,
 }
 
@@ -129,6 +133,7 @@ pub fn parse_matrices(text: &str, mut origin: Origin) -> Result<SupportMatrices,
         sql: raw.sql,
         editions: raw.editions,
         edition_paths: raw.edition_paths,
+        upgrade_order: raw.upgrade_order,
         references: raw.references,
         origin,
     })

@@ -210,3 +210,18 @@ pub fn check_document<'a>(
 ) -> CheckDocument<'a> {
     CheckDocument { schema: JSON_SCHEMA, target: CheckTarget { os: std::env::consts::OS, sql }, results }
 }
+
+/// `readiness --json`.
+#[derive(Debug, Serialize)]
+pub struct ReadinessDocument<'a> {
+    /// Always 1 for this layout.
+    pub schema: u32,
+    /// The report.
+    #[serde(flatten)]
+    pub report: &'a crate::guide::readiness::ReadinessReport,
+}
+
+/// Builds the `readiness --json` document.
+pub fn readiness_document(report: &crate::guide::readiness::ReadinessReport) -> ReadinessDocument<'_> {
+    ReadinessDocument { schema: JSON_SCHEMA, report }
+}

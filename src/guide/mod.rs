@@ -1,0 +1,7 @@
+//! Readiness and guided procedures: the support matrices evaluated for an environment, the
+//! playbook state machine, saved progress, and what can be detected live for both.
+
+pub mod detect;
+pub mod machine;
+pub mod readiness;
+pub mod store;

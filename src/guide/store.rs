@@ -1,0 +1,95 @@
+//! Saving progress: one JSON file per playbook in the user's data directory, written to a
+//! temporary file, flushed and renamed over the old one, so a killed process leaves either the
+//! old or the new progress and never half a file.
+
+use super::machine::Progress;
+use crate::kb::playbook::Playbook;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The environment variable that moves the data directory (tests, portable installs).
+pub const DATA_ENV: &str = "BTS_DOCTOR_DATA";
+
+/// Where progress files live.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+/// What saved progress means for a playbook.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Saved {
+    /// Nothing saved (or the saved run had finished).
+    None,
+    /// Progress to resume.
+    Resume(Progress),
+    /// Progress saved against another version of the playbook: it cannot be resumed safely.
+    Changed(Progress),
+}
+
+impl Store {
+    /// A store in `dir`.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Store { dir: dir.into() }
+    }
+
+    /// The user's store: `BTS_DOCTOR_DATA`, else the platform data directory's `progress`.
+    pub fn default_location() -> Option<Self> {
+        if let Some(dir) = std::env::var_os(DATA_ENV).filter(|d| !d.is_empty()) {
+            return Some(Store::new(PathBuf::from(dir).join("progress")));
+        }
+        directories::ProjectDirs::from("", "", "bts-doctor").map(|p| Store::new(p.data_dir().join("progress")))
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, playbook: &str) -> PathBuf {
+        self.dir.join(format!("{playbook}.json"))
+    }
+
+    /// Writes the progress atomically.
+    pub fn save(&self, progress: &Progress) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        let target = self.path(&progress.playbook);
+        let temp = self.dir.join(format!(".{}.json.tmp-{}", progress.playbook, std::process::id()));
+        let text = serde_json::to_vec_pretty(progress).map_err(std::io::Error::other)?;
+        {
+            let mut file = std::fs::File::create(&temp)?;
+            file.write_all(&text)?;
+            file.sync_all()?;
+        }
+        std::fs::rename(&temp, &target)
+    }
+
+    /// Reads the saved progress of a playbook, if any.
+    pub fn load(&self, playbook: &str) -> std::io::Result<Option<Progress>> {
+        match std::fs::read(self.path(playbook)) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+                std::io::Error::new(std::io::ErrorKind::InvalidData, format!("saved progress is damaged: {e}"))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// What is saved for this playbook, checked against its current hash.
+    pub fn saved(&self, playbook: &Playbook) -> std::io::Result<Saved> {
+        Ok(match self.load(&playbook.id)? {
+            None => Saved::None,
+            Some(p) if p.hash != playbook.hash() => Saved::Changed(p),
+            Some(p) if p.finished => Saved::None,
+            Some(p) => Saved::Resume(p),
+        })
+    }
+
+    /// Forgets a playbook's progress.
+    pub fn clear(&self, playbook: &str) -> std::io::Result<()> {
+        match std::fs::remove_file(self.path(playbook)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
