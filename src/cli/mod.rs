@@ -6,6 +6,7 @@ mod connect;
 mod kb_cmd;
 mod match_cmd;
 mod readiness_cmd;
+mod recover_cmd;
 mod scan_cmd;
 mod text;
 
@@ -56,6 +57,8 @@ pub enum Command {
     Check(check_cmd::CheckArgs),
     /// Can this environment be upgraded to BizTalk Server 2016, and what must be done first?
     Readiness(readiness_cmd::ReadinessArgs),
+    /// Walk a playbook: recovery from a failed upgrade (default), pre-upgrade or post-upgrade.
+    Recover(recover_cmd::RecoverArgs),
     /// Inspect and check the knowledge base.
     #[command(subcommand)]
     Kb(kb_cmd::KbCommand),
@@ -82,6 +85,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Scan(args)) => scan_cmd::run(&cli.global, args),
         Some(Command::Check(args)) => check_cmd::run(&cli.global, args),
         Some(Command::Readiness(args)) => readiness_cmd::run(&cli.global, args),
+        Some(Command::Recover(args)) => recover_cmd::run(&cli.global, args),
         None => run_tui(&cli.global, cli.paths),
     }
 }

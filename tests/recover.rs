@@ -1,0 +1,278 @@
+//! Guided recovery through the real binary: every branch of the failed-upgrade playbook with
+//! the phase taken from a fixture log and the rest scripted by `--answers`; resume after a
+//! kill; a changed playbook is noticed; a broken playbook fails lint.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+const LOGS: &str = "tests/fixtures/logs";
+
+fn recover(data: &Path, args: &[&str], answers: &str) -> (Option<i32>, Value, String) {
+    let file = data.join("answers.yaml");
+    std::fs::write(&file, answers).unwrap();
+    let out = Command::cargo_bin("bts-doctor")
+        .unwrap()
+        .arg("recover")
+        .args(args)
+        .args(["--json", "--answers"])
+        .arg(&file)
+        .env("BTS_DOCTOR_DATA", data)
+        .env_remove("BTS_DOCTOR_SQL")
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let doc = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (out.status.code(), doc, stderr)
+}
+
+/// The step ids of the path taken, with the answer or check status where there is one.
+fn path(doc: &Value) -> Vec<String> {
+    doc["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            let step = v["step"].as_str().unwrap();
+            match (v["answer"].as_str(), v["check"]["status"].as_str()) {
+                (Some(a), _) => format!("{step}={a}"),
+                (_, Some(s)) => format!("{step}:{s}"),
+                _ => step.to_string(),
+            }
+        })
+        .collect()
+}
+
+fn log(name: &str) -> String {
+    format!("{LOGS}/{name}")
+}
+
+#[test]
+fn prerequisites_failure_from_its_log_fixes_the_error_and_reruns_setup() {
+    let data = tempfile::tempdir().unwrap();
+    let (code, doc, err) =
+        recover(data.path(), &["--log", &log("msi-prerequisite-failed.log")], "answers:\n  rerun-result: \"yes\"\n");
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(doc["schema"], 1);
+    assert_eq!(doc["scan"]["phase"], "prerequisites");
+    assert_eq!(doc["scan"]["root_cause_issue"], "setup-msi-1714-missing-installer-cache");
+    assert_eq!(path(&doc), ["phase=prerequisites", "prerequisites-fix", "rerun-setup", "rerun-result=yes"]);
+    assert_eq!(doc["path"][0]["by"], "scan");
+    assert_eq!(doc["finished"], true);
+    assert_eq!(doc["current"], "upgraded");
+}
+
+#[test]
+fn a_database_upgrade_that_changed_the_databases_leads_to_restoring_the_backups() {
+    let data = tempfile::tempdir().unwrap();
+    let answers = "answers:\n  databases-changed: \"yes\"\n  rerun-result: \"yes\"\nchecks:\n  local-biztalk-version: pass\n  sql-biztalk-version: pass\n  sql-database-backups: pass\n";
+    let (code, doc, err) = recover(data.path(), &["--log", &log("msi-database-upgrade-failed.log")], answers);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        path(&doc),
+        [
+            "phase=database-upgrade",
+            "installed:pass",
+            "database-version:pass",
+            "databases-changed=yes",
+            "backups:pass",
+            "restore",
+            "fix-cause",
+            "rerun-setup",
+            "rerun-result=yes"
+        ]
+    );
+    assert_eq!(doc["checks_run"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn without_backups_the_guide_stops_before_anything_else_changes() {
+    let data = tempfile::tempdir().unwrap();
+    let answers = "answers:\n  databases-changed: \"yes\"\n  no-backups: \"no\"\nchecks:\n  local-biztalk-version: pass\n  sql-biztalk-version: pass\n  sql-database-backups: fail\n";
+    let (_, doc, _) = recover(data.path(), &["--log", &log("msi-upgrade-failed.log")], answers);
+    assert_eq!(doc["scan"]["phase"], "install");
+    assert_eq!(path(&doc).last().unwrap(), "no-backups=no");
+    assert_eq!(doc["current"], "escalate");
+    assert_eq!(doc["finished"], true);
+}
+
+#[test]
+fn a_removal_that_left_nothing_installed_and_keeps_failing_goes_back_to_the_old_version() {
+    let data = tempfile::tempdir().unwrap();
+    let answers = "answers:\n  databases-changed: \"no\"\n  rerun-result: give-up\nchecks:\n  local-biztalk-version: fail\n  sql-biztalk-version: pass\n";
+    let (_, doc, _) = recover(data.path(), &["--log", &log("msi-uninstall-2013r2-failed.log")], answers);
+    assert_eq!(
+        path(&doc),
+        [
+            "phase=feature-removal",
+            "installed:fail",
+            "nothing-installed",
+            "database-version:pass",
+            "databases-changed=no",
+            "fix-cause",
+            "rerun-setup",
+            "rerun-result=give-up",
+            "regress"
+        ]
+    );
+    assert_eq!(doc["current"], "regressed");
+}
+
+#[test]
+fn a_reconfiguration_failure_runs_configuration_again_until_it_completes() {
+    let data = tempfile::tempdir().unwrap();
+    let answers = "answers:\n  reconfigure-result: [\"no\", \"yes\"]\n  reconfigure-or-regress: retry\n";
+    let (_, doc, _) = recover(data.path(), &["--log", &log("ConfigLog(01-12-2017 0h37m59s).log")], answers);
+    assert_eq!(
+        path(&doc),
+        [
+            "phase=reconfiguration",
+            "reconfigure",
+            "reconfigure-result=no",
+            "fix-reconfigure",
+            "reconfigure-or-regress=retry",
+            "reconfigure",
+            "reconfigure-result=yes"
+        ]
+    );
+    assert_eq!(doc["current"], "upgraded");
+}
+
+#[test]
+fn without_logs_the_phase_is_asked_and_a_missing_answer_stops_with_what_remains() {
+    let data = tempfile::tempdir().unwrap();
+    let (code, doc, _) = recover(data.path(), &[], "answers:\n  phase: [unknown]\n");
+    assert_eq!(code, Some(0));
+    assert_eq!(path(&doc), ["phase=unknown", "find-logs"]);
+    assert_eq!(doc["finished"], false);
+    assert_eq!(doc["current"], "phase");
+    let remaining: Vec<&str> = doc["remaining"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(remaining[0], "phase");
+    assert!(remaining.contains(&"restore") && remaining.contains(&"upgraded"), "{remaining:?}");
+    // Live checks without a SQL Server or on another system do not pass: the safe branch is taken.
+    let (_, doc, _) = recover(data.path(), &["--restart"], "answers:\n  phase: install\n  databases-changed: \"no\"\n");
+    assert_eq!(doc["path"][1]["check"]["status"], "skipped");
+    assert_eq!(doc["path"][2]["step"], "nothing-installed", "a check that cannot tell is not a pass");
+}
+
+#[test]
+fn a_wrong_answer_or_playbook_is_a_usage_error_that_names_the_choices() {
+    let data = tempfile::tempdir().unwrap();
+    let (code, _, err) = recover(data.path(), &[], "answers:\n  phase: sideways\n");
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("step `phase` has no choice `sideways`; choose one of: prerequisites, database-upgrade"),
+        "{err}"
+    );
+    let (code, _, err) = recover(data.path(), &["--playbook", "nope"], "answers: {}\n");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("use one of: post-upgrade, pre-upgrade, recover-failed-upgrade"), "{err}");
+    let (code, _, err) = recover(data.path(), &[], "answer:\n  phase: install\n");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("answers.yaml:1:1"), "{err}");
+}
+
+#[test]
+fn progress_survives_a_killed_process_and_resumes_where_it_stopped() {
+    let data = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("bts-doctor");
+    // Interactive: answer the phase question, go past one step, then get killed at the prompt.
+    let mut child = std::process::Command::new(&bin)
+        .args(["recover", "--restart"])
+        .env("BTS_DOCTOR_DATA", data.path())
+        .env_remove("BTS_DOCTOR_SQL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let saved = data.path().join("progress/recover-failed-upgrade.json");
+    {
+        let stdin = child.stdin.as_mut().unwrap();
+        stdin.write_all(b"1\n").unwrap();
+        stdin.flush().unwrap();
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !saved.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    child.kill().unwrap();
+    let _ = child.wait();
+
+    let text = std::fs::read_to_string(&saved).expect("progress was saved before the kill");
+    let progress: Value = serde_json::from_str(&text).expect("the saved file is whole JSON");
+    assert_eq!(progress["current"], "prerequisites-fix");
+    let leftovers: Vec<_> = std::fs::read_dir(saved.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary file is left behind");
+
+    let (_, doc, _) = recover(data.path(), &["--resume"], "answers:\n  rerun-result: \"yes\"\n");
+    assert_eq!(doc["resumed"], true);
+    assert_eq!(path(&doc), ["phase=prerequisites", "prerequisites-fix", "rerun-setup", "rerun-result=yes"]);
+    assert_eq!(doc["finished"], true);
+}
+
+#[test]
+fn a_changed_playbook_is_noticed_and_not_resumed() {
+    let data = tempfile::tempdir().unwrap();
+    let (_, doc, _) = recover(data.path(), &[], "answers:\n  phase: prerequisites\n");
+    assert_eq!(doc["finished"], false);
+    // The same playbook with one changed sentence, as an overlay.
+    let kb = data.path().join("kb");
+    std::fs::create_dir_all(kb.join("playbooks")).unwrap();
+    let original = std::fs::read_to_string("knowledge/playbooks/recover-failed-upgrade.yaml").unwrap();
+    let changed = original.replace("Fix the reported prerequisite error", "Fix the prerequisite error setup reported");
+    std::fs::write(kb.join("playbooks/recover-failed-upgrade.yaml"), changed).unwrap();
+    let file = data.path().join("answers.yaml");
+    std::fs::write(&file, "answers: {}\n").unwrap();
+    let out = Command::cargo_bin("bts-doctor")
+        .unwrap()
+        .args(["--kb"])
+        .arg(&kb)
+        .args(["recover", "--resume", "--json", "--answers"])
+        .arg(&file)
+        .env("BTS_DOCTOR_DATA", data.path())
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["resumed"], false);
+    assert!(
+        doc["notice"].as_str().unwrap().contains("changed since progress was saved at step `rerun-result`"),
+        "{doc}"
+    );
+    assert_eq!(doc["current"], "phase", "it starts over");
+}
+
+#[test]
+fn a_broken_playbook_fails_lint_with_its_place() {
+    let data = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(data.path().join("playbooks")).unwrap();
+    std::fs::write(
+        data.path().join("playbooks/broken.yaml"),
+        "id: broken-book\ntitle: Broken\nstart: first\nsteps:\n  - id: first\n    kind: check\n    title: A check that is not there\n    check: no-such-check\n    pass: gone\n    fail: first\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("bts-doctor")
+        .unwrap()
+        .args(["--kb"])
+        .arg(data.path())
+        .args(["kb", "lint"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("broken.yaml:1: error: playbook `broken-book`: step `first` leads to `gone`, which is not a step"),
+        "{err}"
+    );
+    assert!(err.contains("runs check `no-such-check`, which is not in the knowledge base"), "{err}");
+}
