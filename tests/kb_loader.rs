@@ -135,12 +135,15 @@ fn a_missing_overlay_directory_is_an_error_but_a_missing_config_dir_is_not() {
 }
 
 #[test]
-fn other_knowledge_folders_are_not_read_as_entries() {
+fn other_folders_are_not_read_as_entries_and_playbooks_are_read_as_playbooks() {
     let dir = tempfile::tempdir().unwrap();
-    write(&dir.path().join("playbooks"), "p.yaml", "steps: []\n");
+    write(&dir.path().join("notes"), "n.yaml", "steps: []\n");
     write(dir.path(), "a.yaml", ENTRY);
     let kb = overlay(&[dir.path()]).load().unwrap();
     assert!(kb.get("sql-test-overlay").is_some());
+    write(&dir.path().join("playbooks"), "p.yaml", "steps: []\n");
+    let err = overlay(&[dir.path()]).load().unwrap_err();
+    assert!(err.to_string().contains("playbooks/p.yaml:1:1: error: missing field `id`"), "{err}");
 }
 
 #[test]
