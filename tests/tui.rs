@@ -2,6 +2,8 @@
 //! ratatui's `TestBackend` at 80×24 and 120×40 as insta snapshots, plus one without colour.
 
 use bts_doctor::checks::{CheckResult, RunEvent, Status};
+use bts_doctor::guide::machine::{self, AnsweredBy, Input, Progress as GuideProgress};
+use bts_doctor::guide::store::Saved;
 use bts_doctor::kb::KnowledgeBase;
 use bts_doctor::logs::{self, Progress, ScanOptions};
 use bts_doctor::matcher::Matcher;
@@ -286,9 +288,92 @@ fn snapshots_of_every_screen() {
     snapshot("checks_not_run", &checks);
     snapshot("checks_form", &checks_form_filled());
     snapshot("checks_running_and_done", &checks_mid_run());
-    let mut guide = app();
-    run(&mut guide, vec![Action::ShowScreen(Screen::Guide)]);
-    snapshot("guide_placeholder", &guide);
+    snapshot("guide_question_from_scan", &guide_after_scan());
+    let mut offer = app();
+    run(&mut offer, vec![Action::ShowScreen(Screen::Guide)]);
+    let saved = saved_progress(&offer);
+    run(&mut offer, vec![Action::ProgressLoaded("recover-failed-upgrade".into(), Ok(Saved::Resume(saved)))]);
+    snapshot("guide_resume_offer", &offer);
+}
+
+/// The guide after a scan of a log whose upgrade failed while upgrading the databases.
+fn guide_after_scan() -> App {
+    let mut a = app();
+    let report = logs::scan(
+        &[PathBuf::from("tests/fixtures/logs/msi-database-upgrade-failed.log")],
+        &matcher(),
+        &ScanOptions { context: 3, jobs: 1, ..ScanOptions::default() },
+        None,
+        &AtomicBool::new(false),
+    );
+    run(
+        &mut a,
+        vec![Action::ShowScreen(Screen::Scan), Action::ScanDone(Box::new(report)), Action::ShowScreen(Screen::Guide)],
+    );
+    run(&mut a, vec![Action::ProgressLoaded("recover-failed-upgrade".into(), Ok(Saved::None))]);
+    a
+}
+
+/// Progress two steps into the recovery playbook, as a previous session saved it.
+fn saved_progress(a: &App) -> GuideProgress {
+    let book = a.matcher.kb().playbook("recover-failed-upgrade").unwrap().clone();
+    let mut p = machine::start(&book);
+    machine::advance(&book, &mut p, Input::Choice("reconfiguration".into(), AnsweredBy::User)).unwrap();
+    p
+}
+
+#[test]
+fn the_guide_walks_a_playbook_saves_every_step_and_lets_checks_decide() {
+    let mut a = guide_after_scan();
+    assert_eq!(a.guide.choice, 1, "the scanned phase (database-upgrade) is preselected");
+    let effects = run(&mut a, vec![Action::Open]);
+    let [Effect::SaveProgress(saved)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(saved.current, "installed");
+    assert_eq!(saved.path[0].answer.as_deref(), Some("database-upgrade"));
+
+    // A check step runs its check through the checks runner and waits for it.
+    let effects = run(&mut a, vec![Action::Open]);
+    let [Effect::RunChecks(run_id, ids, _)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(ids, &vec!["local-biztalk-version".to_string()]);
+    assert!(run(&mut a, vec![Action::Open]).is_empty(), "Enter again while it runs does nothing");
+    let result = CheckResult {
+        id: "local-biztalk-version".into(),
+        title: "t".into(),
+        status: Status::Pass,
+        detail: "ProductVersion is 3.11.158.0 (64-bit view)".into(),
+        issue_id: Some("mixed-biztalk-versions-in-group".into()),
+        fix: None,
+        duration_ms: 3,
+    };
+    let effects = run(&mut a, vec![Action::CheckEvent(*run_id, RunEvent::Finished(result))]);
+    let [Effect::SaveProgress(saved)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(saved.current, "database-version", "a pass takes the pass branch");
+    let text = screen_text(&a, 120, 40);
+    assert!(text.contains("Last check local-biztalk-version"), "{text}");
+
+    // Another playbook, then back: each reads its own saved progress.
+    let effects = run(&mut a, vec![Action::NextPlaybook]);
+    assert!(matches!(effects.as_slice(), [Effect::LoadProgress(id)] if id == "post-upgrade"), "{effects:?}");
+}
+
+#[test]
+fn saved_progress_is_offered_and_a_changed_playbook_starts_over_with_a_note() {
+    let mut a = app();
+    run(&mut a, vec![Action::ShowScreen(Screen::Guide)]);
+    let saved = saved_progress(&a);
+    run(&mut a, vec![Action::ProgressLoaded("recover-failed-upgrade".into(), Ok(Saved::Resume(saved.clone())))]);
+    assert!(a.guide.offer.is_some());
+    run(&mut a, vec![Action::Open]);
+    assert_eq!(a.guide.progress.as_ref().unwrap().current, "reconfigure");
+    let effects = run(&mut a, vec![Action::Restart]);
+    assert!(matches!(effects.as_slice(), [Effect::SaveProgress(p)] if p.current == "phase"));
+
+    let mut b = app();
+    run(&mut b, vec![Action::ShowScreen(Screen::Guide)]);
+    run(&mut b, vec![Action::ProgressLoaded("recover-failed-upgrade".into(), Ok(Saved::Changed(saved)))]);
+    assert!(b.guide.offer.is_none());
+    assert!(b.guide.notice.as_deref().unwrap().contains("changed since your progress was saved"));
+    assert_eq!(b.guide.progress.as_ref().unwrap().current, "phase");
 }
 
 /// The checks screen with the form filled in (the password typed, so it must show masked).

@@ -163,3 +163,50 @@ fn check_asks_for_the_password_without_echoing_it() {
     assert!(screen.contains("EXIT=1"), "{screen}");
     assert!(!screen.contains("Typed-Secret"), "the password was echoed: {screen}");
 }
+
+#[test]
+fn walk_the_recovery_guide_quit_and_resume_where_it_stopped() {
+    if !tmux_available() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_bts-doctor");
+    let log = "tests/fixtures/logs/msi-database-upgrade-failed.log";
+    let start = |name: &str, args: &str| {
+        let command = format!(
+            "env -u BTS_DOCTOR_KB BTS_DOCTOR_DATA={} XDG_CONFIG_HOME=/nonexistent {bin} {args}; echo EXIT=$?; sleep 30",
+            data.path().display()
+        );
+        Session::start(name, &command)
+    };
+    let s = start("bts-doctor-e2e-guide", log);
+    s.wait_for("Root cause");
+    s.keys(&["5"]);
+    let screen = s.wait_for("(from the scanned logs)");
+    assert!(screen.contains("▶ While upgrading the BizTalk databases  (from the scanned logs)"), "{screen}");
+    s.keys(&["Enter"]);
+    let screen = s.wait_for("Enter runs check local-biztalk-version");
+    assert!(screen.contains("✓ Where did the upgrade fail? → database-upg"), "{screen}");
+    s.keys(&["Enter"]);
+    let screen = s.wait_for("Last check local-biztalk-version");
+    assert!(
+        screen.contains("No BizTalk Server components are left here"),
+        "a check that cannot tell takes the safe branch: {screen}"
+    );
+    s.keys(&["q"]);
+    s.wait_for("EXIT=0");
+    drop(s);
+
+    let s = start("bts-doctor-e2e-guide-2", "");
+    s.wait_for("Paste an error");
+    s.keys(&["Tab"]);
+    std::thread::sleep(Duration::from_millis(200));
+    s.keys(&["5"]);
+    let screen = s.wait_for("Saved progress found");
+    assert!(screen.contains("You stopped at step `nothing-installed` after 2 step(s)"), "{screen}");
+    s.keys(&["Enter"]);
+    let screen = s.wait_for("Enter goes on");
+    assert!(screen.contains("No BizTalk Server components are left here"), "{screen}");
+    s.keys(&["q"]);
+    s.wait_for("EXIT=0");
+}

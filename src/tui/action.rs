@@ -100,6 +100,14 @@ pub enum Action {
     ChecksDone(u64, Option<String>),
     /// The Management database's server and name from the BizTalk registry, when configured.
     RegistryTarget(Option<(String, String)>),
+    /// Switch the guide to the next playbook.
+    NextPlaybook,
+    /// Start the playbook over.
+    Restart,
+    /// What was saved for a playbook (read at the guide's start).
+    ProgressLoaded(String, Result<crate::guide::store::Saved, String>),
+    /// Saving progress failed, and why.
+    ProgressNotSaved(String),
 }
 
 /// Work `update` asks the event loop to start; results come back as actions.
@@ -121,6 +129,10 @@ pub enum Effect {
     CancelChecks,
     /// Read the BizTalk registry for the Management database's location.
     FindRegistryTarget,
+    /// Read the saved progress of a playbook.
+    LoadProgress(String),
+    /// Save progress (atomically) after a step.
+    SaveProgress(Box<crate::guide::machine::Progress>),
     /// Leave the app.
     Quit,
 }

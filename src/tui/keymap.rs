@@ -30,12 +30,14 @@ pub enum Ctx {
     ChecksRunning,
     /// Typing in the SQL connection form.
     ChecksForm,
+    /// Walking a playbook.
+    Guide,
+    /// Saved progress is offered for resuming.
+    GuideResume,
     /// Reading one entry.
     Detail,
     /// The help overlay.
     Help,
-    /// A screen still to come (the guide).
-    Placeholder,
 }
 
 impl Ctx {
@@ -70,10 +72,11 @@ const NAV: &[Ctx] = &[
     Ctx::Knowledge,
     Ctx::Detail,
     Ctx::LogViewer,
-    Ctx::Placeholder,
     Ctx::ScanRunning,
     Ctx::Checks,
     Ctx::ChecksRunning,
+    Ctx::Guide,
+    Ctx::GuideResume,
 ];
 const LISTS: &[Ctx] = &[
     Ctx::PasteResults,
@@ -146,6 +149,14 @@ pub static BINDINGS: &[Binding] = &[
     bind!(&[Ctx::Checks], KeyCode::Char('r'), NONE, Action::RunChecks, "r", "run all checks", true),
     bind!(&[Ctx::Checks], KeyCode::Char('x'), NONE, Action::RerunCheck, "x", "re-run this check", true),
     bind!(&[Ctx::Checks], KeyCode::Char('e'), NONE, Action::Filter, "e", "edit the connection", true),
+    bind!(&[Ctx::GuideResume], KeyCode::Enter, NONE, Action::Open, "Enter", "resume where you stopped", true),
+    bind!(&[Ctx::GuideResume], KeyCode::Char('n'), NONE, Action::Restart, "n", "start over", true),
+    bind!(&[Ctx::Guide], KeyCode::Enter, NONE, Action::Open, "Enter", "answer / go on / run the check", true),
+    bind!(&[Ctx::Guide], KeyCode::Up, NONE, Action::Up, "Up/Down", "choose", true),
+    bind!(&[Ctx::Guide], KeyCode::Down, NONE, Action::Down, "Up/Down", "choose", false),
+    bind!(&[Ctx::Guide], KeyCode::Char('o'), NONE, Action::ViewLog, "o", "open the step's knowledge entry", true),
+    bind!(&[Ctx::Guide, Ctx::GuideResume], KeyCode::Char('p'), NONE, Action::NextPlaybook, "p", "next playbook", true),
+    bind!(&[Ctx::Guide], KeyCode::Char('n'), NONE, Action::Restart, "n", "start over", false),
     // moving and opening
     bind!(NAV, KeyCode::Char('q'), NONE, Action::Quit, "q", "quit", true),
     bind!(NAV, KeyCode::Char('?'), NONE, Action::ToggleHelp, "?", "help", true),

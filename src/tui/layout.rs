@@ -70,3 +70,14 @@ pub fn checks_areas(body: Rect) -> (Rect, Rect, Rect) {
     };
     (form, list, detail)
 }
+
+/// The guide screen's step list and current step: side by side when wide, stacked when not.
+pub fn guide_areas(body: Rect) -> (Rect, Rect) {
+    if body.width >= 100 {
+        let [list, step] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body);
+        (list, step)
+    } else {
+        let [list, step] = Layout::vertical([Constraint::Percentage(30), Constraint::Percentage(70)]).areas(body);
+        (list, step)
+    }
+}

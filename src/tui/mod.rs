@@ -5,6 +5,8 @@ pub mod action;
 pub mod checks;
 mod checks_view;
 pub mod editor;
+pub mod guide;
+mod guide_view;
 pub mod keymap;
 pub mod layout;
 pub mod state;
@@ -224,6 +226,25 @@ impl Workers {
                         .map(|t| (t.server, t.database));
                     let _ = tx.send(Action::RegistryTarget(found));
                 });
+            }
+            Effect::LoadProgress(id) => {
+                let (kb, tx) = (self.kb.clone(), self.tx.clone());
+                std::thread::spawn(move || {
+                    let saved = match (crate::guide::store::Store::default_location(), kb.playbook(&id)) {
+                        (Some(store), Some(book)) => store.saved(book).map_err(|e| e.to_string()),
+                        _ => Ok(crate::guide::store::Saved::None),
+                    };
+                    let _ = tx.send(Action::ProgressLoaded(id, saved));
+                });
+            }
+            Effect::SaveProgress(progress) => {
+                // Saved on this thread, in order: a later step never lands before an earlier one.
+                let result = crate::guide::store::Store::default_location()
+                    .ok_or_else(|| "no data directory on this system".to_string())
+                    .and_then(|store| store.save(&progress).map_err(|e| e.to_string()));
+                if let Err(why) = result {
+                    let _ = self.tx.send(Action::ProgressNotSaved(why));
+                }
             }
             Effect::Quit => {
                 if let Some(c) = &self.cancel {

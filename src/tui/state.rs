@@ -142,6 +142,9 @@ pub struct KnowledgeState {
     pub selected: usize,
 }
 
+/// The playbook the guide screen opens on.
+pub const DEFAULT_PLAYBOOK: &str = "recover-failed-upgrade";
+
 /// The labels of the connection form's text fields, in order.
 pub const FORM_FIELDS: [&str; 4] = ["Server", "Database", "User", "Password"];
 /// The form's focus position of the "trust the certificate" box (after the text fields).
@@ -215,6 +218,25 @@ pub struct ChecksState {
     pub looked_up: bool,
 }
 
+/// The guide screen: one playbook walked step by step.
+#[derive(Debug, Clone, Default)]
+pub struct GuideState {
+    /// Index of the playbook in the knowledge base's playbooks.
+    pub playbook: usize,
+    /// Progress through it (none until the saved progress has been read).
+    pub progress: Option<crate::guide::machine::Progress>,
+    /// Saved progress offered for resuming.
+    pub offer: Option<crate::guide::machine::Progress>,
+    /// A note for the user (a changed playbook, a save that failed).
+    pub notice: Option<String>,
+    /// The selected choice of a question.
+    pub choice: usize,
+    /// The check run (of the checks screen's runner) a check step waits for.
+    pub awaiting: Option<u64>,
+    /// The last check outcome, shown with the step it decided.
+    pub last_check: Option<crate::guide::machine::CheckOutcome>,
+}
+
 /// One entry opened in full.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DetailState {
@@ -246,6 +268,8 @@ pub struct App {
     pub knowledge: KnowledgeState,
     /// Checks screen state.
     pub checks: ChecksState,
+    /// Guide screen state.
+    pub guide: GuideState,
     /// Fix steps ticked, per entry id (kept for the session).
     pub ticked: HashMap<String, Vec<bool>>,
     /// Milliseconds since start, from the last tick.
@@ -270,6 +294,7 @@ impl App {
             scan: ScanState::default(),
             knowledge: KnowledgeState::default(),
             checks: ChecksState::default(),
+            guide: GuideState::default(),
             ticked: HashMap::new(),
             now: 0,
             size: (80, 24),
@@ -279,6 +304,7 @@ impl App {
         super::update::refilter(&mut app);
         let mut specs = app.matcher.kb().checks().to_vec();
         crate::checks::runner::display_order(&mut specs);
+        app.guide.playbook = app.matcher.kb().playbooks().iter().position(|p| p.id == DEFAULT_PLAYBOOK).unwrap_or(0);
         app.checks.rows = specs
             .iter()
             .map(|c| CheckRow { id: c.id.clone(), title: c.title.clone(), sql: c.needs_sql(), state: RowState::NotRun })
@@ -314,7 +340,8 @@ impl App {
             Screen::Checks if self.checks.editing => Ctx::ChecksForm,
             Screen::Checks if self.checks.running => Ctx::ChecksRunning,
             Screen::Checks => Ctx::Checks,
-            Screen::Guide => Ctx::Placeholder,
+            Screen::Guide if self.guide.offer.is_some() => Ctx::GuideResume,
+            Screen::Guide => Ctx::Guide,
         }
     }
 

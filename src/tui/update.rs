@@ -3,6 +3,7 @@
 
 use super::action::{Action, Effect};
 use super::checks;
+use super::guide;
 use super::keymap::Ctx;
 use super::layout;
 use super::state::{App, DetailState, LogViewer, ScanItem, ScanPhase, Screen};
@@ -38,13 +39,18 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             if screen == Screen::Checks {
                 return checks::shown(app);
             }
+            if screen == Screen::Guide {
+                return guide::shown(app);
+            }
         }
         Back => back(app),
         FocusNext => focus_next(app),
         Up | Down | PageUp | PageDown | Home | End | Left | Right => return navigate(app, &action),
         Scroll(down) => return navigate(app, if down { &Down } else { &Up }),
         Click(col, row) => return click(app, col, row),
+        Open if app.screen == Screen::Guide && app.detail.is_none() => return guide::enter(app),
         Open => open(app),
+        ViewLog if app.screen == Screen::Guide => app.detail = guide::entry_detail(app),
         ViewLog => return view_log(app),
         Toggle => toggle_step(app),
         Filter => match app.screen {
@@ -111,8 +117,24 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         RunChecks => return checks::start(app, None),
         RerunCheck => return checks::rerun_selected(app),
         CancelChecks => return checks::cancel(app),
-        CheckEvent(run, event) => checks::event(app, run, event),
-        ChecksDone(run, error) => checks::done(app, run, error),
+        CheckEvent(run, event) => {
+            let finished = match &event {
+                crate::checks::RunEvent::Finished(r) => Some(r.clone()),
+                crate::checks::RunEvent::Started(_) => None,
+            };
+            checks::event(app, run, event);
+            if let Some(result) = finished {
+                return guide::check_finished(app, run, &result);
+            }
+        }
+        ChecksDone(run, error) => {
+            checks::done(app, run, error);
+            guide::run_done(app, run);
+        }
+        NextPlaybook => return guide::next_playbook(app),
+        Restart => return guide::restart(app),
+        ProgressLoaded(id, saved) => guide::loaded(app, &id, saved),
+        ProgressNotSaved(why) => app.guide.notice = Some(format!("Progress was not saved: {why}")),
         RegistryTarget(found) => checks::registry_target(app, found),
         Tick(now) => {
             app.now = now;
@@ -249,6 +271,7 @@ fn navigate(app: &mut App, action: &Action) -> Vec<Effect> {
             app.paste.selected = step(app.paste.selected, len, action);
         }
         Ctx::Knowledge => app.knowledge.selected = step(app.knowledge.selected, app.knowledge.shown.len(), action),
+        Ctx::Guide => guide::move_choice(app, matches!(action, Action::Down | Action::PageDown | Action::End)),
         Ctx::Checks | Ctx::ChecksRunning => {
             app.checks.selected = step(app.checks.selected, app.checks.rows.len(), action)
         }

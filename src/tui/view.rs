@@ -29,7 +29,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Screen::Scan => draw_scan(f, body, app, &theme),
         Screen::Knowledge => draw_knowledge(f, body, app, &theme),
         Screen::Checks => super::checks_view::draw(f, body, app, &theme),
-        Screen::Guide => draw_placeholder(f, body, "Guided recovery", "Upgrade readiness and step-by-step recovery from a failed upgrade will run here, using the phase `bts-doctor scan` finds. They are not part of this build yet."),
+        Screen::Guide => super::guide_view::draw(f, body, app, &theme),
     }
     if let Some(d) = &app.detail {
         draw_detail(f, body, app, d, &theme);
@@ -522,13 +522,6 @@ fn draw_knowledge(f: &mut Frame, body: Rect, app: &App, theme: &Theme) {
         List::new(items).block(block(&title, !typing && app.detail.is_none(), theme)).highlight_style(theme.selected()),
         list_area,
         &mut state,
-    );
-}
-
-fn draw_placeholder(f: &mut Frame, body: Rect, title: &str, text: &str) {
-    f.render_widget(
-        Paragraph::new(text).wrap(Wrap { trim: true }).block(Block::bordered().title(format!(" {title} "))),
-        body,
     );
 }
 
