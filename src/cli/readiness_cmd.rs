@@ -195,7 +195,7 @@ fn render(report: &ReadinessReport, kb: &KnowledgeBase) -> String {
             "skipped" => "SKIP   ",
             "error" => "ERROR  ",
             "confirm" => "CONFIRM",
-            _ => "       ",
+            _ => "NOT RUN",
         };
         out.push_str(&format!("  {tag} {}\n", item.title));
         let detail = if item.detail.is_empty() { String::new() } else { item.detail.clone() };
