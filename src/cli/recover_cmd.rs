@@ -383,6 +383,17 @@ impl Walk<'_> {
         }
         if let Some(entry) = step.issue.as_deref().and_then(|i| self.kb.get(i)) {
             out.push_str(&format!("  Knowledge: {} — {}\n", entry.id, entry.title));
+            if step.kind == StepKind::Action && step.command.is_none() {
+                for (i, fix) in entry.fix.iter().enumerate() {
+                    let line = format!("{}. {}", i + 1, text::squash_space(&fix.step));
+                    for (j, l) in text::wrap(&line, 84).iter().enumerate() {
+                        out.push_str(&format!("    {}{l}\n", if j == 0 { "" } else { "   " }));
+                    }
+                    if let Some(command) = &fix.command {
+                        out.push_str(&format!("       > {command}\n"));
+                    }
+                }
+            }
         }
         if step.id == "fix-cause" || step.id == "prerequisites-fix" {
             if let Some(entry) = self.scan.and_then(|s| s.root_cause_issue.as_deref()).and_then(|i| self.kb.get(i)) {

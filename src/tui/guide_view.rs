@@ -133,6 +133,15 @@ fn draw_current(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 .into_iter()
                 .map(|l| Line::styled(l, theme.dim())),
         );
+        if step.kind == StepKind::Action && step.command.is_none() {
+            if let Some(first) = entry.fix.first() {
+                let what = crate::report::text::squash_space(&first.step);
+                lines.extend(wrap(&format!("First fix step: {what}"), width).into_iter().map(Line::raw));
+                if let Some(command) = &first.command {
+                    lines.push(Line::styled(format!("  > {command}"), theme.dim()));
+                }
+            }
+        }
     }
     if let Some(command) = &step.command {
         lines.push(Line::raw(""));
