@@ -7,6 +7,7 @@ mod kb_cmd;
 mod match_cmd;
 mod readiness_cmd;
 mod recover_cmd;
+mod report_cmd;
 mod scan_cmd;
 mod text;
 
@@ -59,6 +60,8 @@ pub enum Command {
     Readiness(readiness_cmd::ReadinessArgs),
     /// Walk a playbook: recovery from a failed upgrade (default), pre-upgrade or post-upgrade.
     Recover(recover_cmd::RecoverArgs),
+    /// One report for a ticket or change record: matches, scan, checks, readiness, progress.
+    Report(report_cmd::ReportArgs),
     /// Inspect and check the knowledge base.
     #[command(subcommand)]
     Kb(kb_cmd::KbCommand),
@@ -86,6 +89,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Check(args)) => check_cmd::run(&cli.global, args),
         Some(Command::Readiness(args)) => readiness_cmd::run(&cli.global, args),
         Some(Command::Recover(args)) => recover_cmd::run(&cli.global, args),
+        Some(Command::Report(args)) => report_cmd::run(&cli.global, args),
         None => run_tui(&cli.global, cli.paths),
     }
 }
