@@ -106,6 +106,11 @@ fn place(p: &Value) -> String {
     format!("{}:{}", s(&p["path"]), s(&p["line"]))
 }
 
+/// Log context lines, numbered.
+fn context(lines: &Value) -> Block {
+    Block::Code(arr(lines).iter().map(|c| format!("{:>6}  {}", s(&c["line"]), s(&c["text"]))).collect())
+}
+
 fn scan(r: &Value, out: &mut Vec<Block>) {
     out.push(Block::Heading(2, "Log scan".into()));
     let files: Vec<Vec<String>> = arr(&r["files"])
@@ -135,9 +140,7 @@ fn scan(r: &Value, out: &mut Vec<Block>) {
             ("Known issue".into(), issue),
             ("Reason".into(), s(&root["reason"])),
         ]));
-        out.push(Block::Code(
-            arr(&root["context"]).iter().map(|c| format!("{:>6}  {}", s(&c["line"]), s(&c["text"]))).collect(),
-        ));
+        out.push(context(&root["context"]));
     }
     let findings = arr(&r["findings"]);
     if !findings.is_empty() {
@@ -158,9 +161,7 @@ fn scan(r: &Value, out: &mut Vec<Block>) {
         ));
         for f in findings {
             out.push(Block::Para(format!("{} at {}:", s(&f["issue_id"]), place(&f["first"]))));
-            out.push(Block::Code(
-                arr(&f["context"]).iter().map(|c| format!("{:>6}  {}", s(&c["line"]), s(&c["text"]))).collect(),
-            ));
+            out.push(context(&f["context"]));
         }
     }
     let unmatched = arr(&r["unmatched"]);
