@@ -76,6 +76,7 @@ where
     let probe = Arc::new(probe);
     let mut results: Vec<Option<CheckResult>> = vec![None; specs.len()];
     let finish = |results: &mut Vec<Option<CheckResult>>, i: usize, result: CheckResult| {
+        tracing::debug!(check = %result.id, status = result.status.as_str(), duration_ms = result.duration_ms, detail = %result.detail, "check finished");
         let _ = events.send(RunEvent::Finished(result.clone()));
         results[i] = Some(result);
     };

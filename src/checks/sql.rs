@@ -270,6 +270,7 @@ fn quote(value: &str) -> String {
 /// Connects and logs in, within the target's connect timeout. A failure comes back as an
 /// `error` verdict naming the knowledge entry that explains it.
 pub async fn connect(target: &SqlTarget) -> Result<SqlClient, Verdict> {
+    tracing::debug!(server = %target.server, database = %target.database, auth = ?target.auth, encrypt = %target.encrypt, "connecting to SQL Server");
     let config = target.tiberius_config().map_err(Verdict::error)?;
     let limit = Duration::from_secs(target.connect_timeout_secs);
     let attempt = async {
@@ -279,7 +280,13 @@ pub async fn connect(target: &SqlTarget) -> Result<SqlClient, Verdict> {
     };
     match tokio::time::timeout(limit, attempt).await {
         Ok(Ok(client)) => Ok(client),
-        Ok(Err((stage, err))) => Err(explain_connect_error(target, stage, &err)),
+        Ok(Err((stage, err))) => {
+            let verdict = explain_connect_error(target, stage, &err);
+            if let Verdict::Error { detail, issue } = &verdict {
+                tracing::warn!(issue = ?issue, "SQL connection failed: {detail}");
+            }
+            Err(verdict)
+        }
         Err(_) => Err(Verdict::Error {
             detail: format!(
                 "no answer from {} within {}s (connect timeout): the server, port or firewall does not let the login through",

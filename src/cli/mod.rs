@@ -4,6 +4,7 @@
 mod check_cmd;
 mod connect;
 mod kb_cmd;
+mod logging;
 mod match_cmd;
 mod readiness_cmd;
 mod recover_cmd;
@@ -45,6 +46,9 @@ pub struct GlobalArgs {
     /// Leave out the knowledge embedded in the binary (use only overlays).
     #[arg(long, global = true)]
     pub no_embedded: bool,
+    /// Write a log of what the tool does to FILE (secrets masked); also BTS_DOCTOR_LOG.
+    #[arg(long, value_name = "FILE", global = true, env = "BTS_DOCTOR_LOG")]
+    pub log_file: Option<PathBuf>,
 }
 
 /// The subcommands.
@@ -62,14 +66,52 @@ pub enum Command {
     Recover(recover_cmd::RecoverArgs),
     /// One report for a ticket or change record: matches, scan, checks, readiness, progress.
     Report(report_cmd::ReportArgs),
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
+    Completions {
+        /// The shell.
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from these same definitions.
+    Man,
     /// Inspect and check the knowledge base.
     #[command(subcommand)]
     Kb(kb_cmd::KbCommand),
 }
 
+/// The version line: the tool's version and the embedded knowledge base's.
+pub fn version_text() -> String {
+    match KnowledgeBase::embedded() {
+        Ok(kb) => format!(
+            "{} (knowledge base {}: {} entries, {} checks, {} playbooks)",
+            env!("CARGO_PKG_VERSION"),
+            kb.fingerprint(),
+            kb.entries().len(),
+            kb.checks().len(),
+            kb.playbooks().len()
+        ),
+        Err(_) => format!("{} (the embedded knowledge base does not load)", env!("CARGO_PKG_VERSION")),
+    }
+}
+
 /// Parses the command line, runs the subcommand, and turns any panic into exit code 3.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    // The knowledge base is loaded for the version line only when it is asked for.
+    let wants_version = std::env::args().skip(1).any(|a| a == "--version" || a == "-V");
+    let cli = if wants_version {
+        let matches = Cli::command().version(version_text()).get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    } else {
+        Cli::parse()
+    };
+    if let Some(path) = &cli.global.log_file {
+        if let Err(message) = logging::start(path) {
+            eprintln!("bts-doctor: {message}");
+            return ExitCode::from(exit::USAGE);
+        }
+        tracing::info!(version = env!("CARGO_PKG_VERSION"), args = ?redacted_args(), "bts-doctor started");
+    }
     let outcome = std::panic::catch_unwind(|| run(cli));
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -90,6 +132,27 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Readiness(args)) => readiness_cmd::run(&cli.global, args),
         Some(Command::Recover(args)) => recover_cmd::run(&cli.global, args),
         Some(Command::Report(args)) => report_cmd::run(&cli.global, args),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "bts-doctor", &mut out);
+            print(&String::from_utf8_lossy(&out));
+            exit::OK
+        }
+        Some(Command::Man) => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => {
+                    print(&String::from_utf8_lossy(&out));
+                    exit::OK
+                }
+                Err(e) => {
+                    eprintln!("bts-doctor man: {e}");
+                    exit::INTERNAL
+                }
+            }
+        }
         None => run_tui(&cli.global, cli.paths),
     }
 }
@@ -137,6 +200,11 @@ fn with_matcher(global: &GlobalArgs, extra_dirs: &[PathBuf], f: impl FnOnce(&Mat
         Ok(matcher) => f(&matcher),
         Err(code) => code,
     }
+}
+
+/// The command line with secrets masked, for the log.
+fn redacted_args() -> Vec<String> {
+    std::env::args().skip(1).map(|a| crate::report::redact::secrets(&a).into_owned()).collect()
 }
 
 /// Prints a JSON document with every string passed through redaction.

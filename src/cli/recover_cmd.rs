@@ -361,6 +361,7 @@ impl Walk<'_> {
                 }
                 StepKind::Done => break,
             };
+            tracing::info!(playbook = %self.playbook.id, step = %step.id, input = ?input, "playbook step");
             machine::advance(self.playbook, progress, input).map_err(|e| e.to_string())?;
             if let Some(store) = self.store {
                 if let Err(e) = store.save(progress) {

@@ -129,6 +129,7 @@ pub fn run(global: &GlobalArgs, args: ReportArgs) -> u8 {
     match &args.output {
         Some(path) => match std::fs::write(path, &text) {
             Ok(()) => {
+                tracing::info!(path = %path.display(), format = ?format, "report written");
                 eprintln!("bts-doctor report: written to {}", path.display());
                 exit::OK
             }

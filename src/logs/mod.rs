@@ -104,6 +104,7 @@ pub fn scan(
     cancel: &AtomicBool,
 ) -> ScanReport {
     let files = expand_paths(paths);
+    tracing::info!(files = files.len(), "scan started");
     let bytes_total: u64 =
         files.iter().filter_map(|p| std::fs::metadata(p).ok()).filter(|m| m.is_file()).map(|m| m.len()).sum();
     let next = AtomicUsize::new(0);
@@ -182,6 +183,10 @@ impl FileScan {
 /// Combines per-file results in input order: findings and groups summed, the root cause taken
 /// from the file whose failure comes earliest in the upgrade.
 fn merge(scans: Vec<FileScan>, matcher: &Matcher, cancelled: bool) -> ScanReport {
+    for scan in &scans {
+        let f = &scan.report;
+        tracing::info!(path = %f.path, format = ?f.format, records = f.records, skipped = ?f.skipped, "file scanned");
+    }
     let mut findings: Vec<Finding> = Vec::new();
     let mut finding_index: HashMap<String, usize> = HashMap::new();
     let mut groups: Vec<UnmatchedGroup> = Vec::new();
