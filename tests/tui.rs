@@ -500,3 +500,19 @@ fn the_form_masks_the_password_and_space_ticks_the_trust_box() {
     run(&mut a, vec![Action::Back]);
     assert!(!a.checks.editing);
 }
+
+#[test]
+fn ctrl_e_exports_what_the_screens_show_and_the_tab_bar_says_where() {
+    let mut a = scanned();
+    run(&mut a, vec![Action::Paste(CLUSTER.into()), Action::Tick(5_000)]);
+    let effects = run(&mut a, vec![Action::ExportReport]);
+    let [Effect::ExportReport(job)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(job.paste.as_ref().unwrap().0, CLUSTER);
+    assert_eq!(job.scan.as_ref().unwrap().phase.name(), "install");
+    assert!(job.checks.is_empty() && job.progress.is_none());
+    run(&mut a, vec![Action::Exported(Ok("/data/reports/bts-doctor-report-x.md".into()))]);
+    assert!(screen_text(&a, 120, 40).contains("report written: /data/reports/bts-doctor-report-x.md"));
+    assert!(screen_text(&a, 80, 24).contains("bts-doctor-report-x.md"), "a narrow tab bar keeps the file name");
+    run(&mut a, vec![Action::Tick(60_000)]);
+    assert!(screen_text(&a, 120, 40).contains("known issues"), "the message goes away");
+}

@@ -8,12 +8,21 @@ use std::time::{Duration, Instant};
 const CLUSTER: &str =
     "SSO Master Secret Server service is not running on BTSCLUSTER01.Please start the service to continue the upgrade.";
 
+/// A tmux session on a tmux server of its own (`-L name`), so tests running at once never
+/// race one server's start or shutdown.
 struct Session(String);
+
+/// `tmux -L <socket>`: every command of a session goes to its own server.
+fn tmux(socket: &str) -> Command {
+    let mut c = Command::new("tmux");
+    c.args(["-L", socket]);
+    c
+}
 
 impl Session {
     fn start(name: &str, command: &str) -> Session {
-        let _ = Command::new("tmux").args(["kill-session", "-t", name]).output();
-        let status = Command::new("tmux")
+        let _ = tmux(name).args(["kill-server"]).output();
+        let status = tmux(name)
             .args(["new-session", "-d", "-s", name, "-x", "120", "-y", "40", command])
             .env_remove("NO_COLOR")
             .status()
@@ -23,12 +32,12 @@ impl Session {
     }
 
     fn keys(&self, args: &[&str]) {
-        let status = Command::new("tmux").args(["send-keys", "-t", &self.0]).args(args).status().unwrap();
+        let status = tmux(&self.0).args(["send-keys", "-t", &self.0]).args(args).status().unwrap();
         assert!(status.success());
     }
 
     fn screen(&self) -> String {
-        let out = Command::new("tmux").args(["capture-pane", "-p", "-t", &self.0]).output().unwrap();
+        let out = tmux(&self.0).args(["capture-pane", "-p", "-t", &self.0]).output().unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -47,7 +56,7 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["kill-session", "-t", &self.0]).output();
+        let _ = tmux(&self.0).args(["kill-server"]).output();
     }
 }
 
@@ -79,7 +88,7 @@ fn paste_an_error_in_the_real_terminal_and_read_the_match() {
 
     // cleared, then a real bracketed paste
     s.keys(&["C-l"]);
-    let status = Command::new("tmux")
+    let status = tmux(&s.0)
         .args([
             "set-buffer",
             "-b",
@@ -89,7 +98,7 @@ fn paste_an_error_in_the_real_terminal_and_read_the_match() {
         .status()
         .unwrap();
     assert!(status.success());
-    let status = Command::new("tmux").args(["paste-buffer", "-p", "-b", "e2e", "-t", &s.0]).status().unwrap();
+    let status = tmux(&s.0).args(["paste-buffer", "-p", "-b", "e2e", "-t", &s.0]).status().unwrap();
     assert!(status.success());
     let screen = s.wait_for("certificate-store-missing");
     assert!(screen.contains("certificate-store-missing"), "{screen}");
@@ -207,6 +216,31 @@ fn walk_the_recovery_guide_quit_and_resume_where_it_stopped() {
     s.keys(&["Enter"]);
     let screen = s.wait_for("Enter goes on");
     assert!(screen.contains("No BizTalk Server components are left here"), "{screen}");
+    s.keys(&["q"]);
+    s.wait_for("EXIT=0");
+}
+
+#[test]
+fn ctrl_e_exports_a_report_of_the_session() {
+    if !tmux_available() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_bts-doctor");
+    let command = format!(
+        "env -u BTS_DOCTOR_KB BTS_DOCTOR_DATA={} XDG_CONFIG_HOME=/nonexistent {bin} tests/fixtures/logs/msi-upgrade-failed.log; echo EXIT=$?; sleep 30",
+        data.path().display()
+    );
+    let s = Session::start("bts-doctor-e2e-export", &command);
+    s.wait_for("Root cause");
+    s.keys(&["C-e"]);
+    let screen = s.wait_for("bts-doctor-report-");
+    assert!(screen.contains(".md"), "the tab bar names the file: {screen}");
+    let reports: Vec<_> = std::fs::read_dir(data.path().join("reports")).unwrap().flatten().collect();
+    assert_eq!(reports.len(), 1);
+    let text = std::fs::read_to_string(reports[0].path()).unwrap();
+    assert!(text.starts_with("# bts-doctor report"), "{text}");
+    assert!(text.contains("## Log scan") && text.contains("setup-regsvcs-5003"), "{text}");
     s.keys(&["q"]);
     s.wait_for("EXIT=0");
 }

@@ -159,6 +159,15 @@ impl ReportData {
     }
 }
 
+/// Where the terminal UI writes reports: `reports` in the data directory (`BTS_DOCTOR_DATA`, or
+/// the platform's).
+pub fn reports_dir() -> Option<std::path::PathBuf> {
+    if let Some(dir) = std::env::var_os(crate::guide::store::DATA_ENV).filter(|d| !d.is_empty()) {
+        return Some(std::path::PathBuf::from(dir).join("reports"));
+    }
+    directories::ProjectDirs::from("", "", "bts-doctor").map(|p| p.data_dir().join("reports"))
+}
+
 /// The current time, UTC, as RFC 3339 (`2026-11-24T15:20:07Z`).
 pub fn now_utc() -> String {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());

@@ -108,6 +108,25 @@ pub enum Action {
     ProgressLoaded(String, Result<crate::guide::store::Saved, String>),
     /// Saving progress failed, and why.
     ProgressNotSaved(String),
+    /// Export a report of everything on screen.
+    ExportReport,
+    /// The report was written (its path) or not (why).
+    Exported(Result<String, String>),
+}
+
+/// What the TUI's report holds: everything the screens show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportJob {
+    /// The pasted text and its matches.
+    pub paste: Option<(String, crate::matcher::MatchReport)>,
+    /// The last scan.
+    pub scan: Option<crate::logs::ScanReport>,
+    /// Check results of this session.
+    pub checks: Vec<crate::checks::CheckResult>,
+    /// The SQL Server of the checks form.
+    pub target: Option<SqlTarget>,
+    /// The guide's progress.
+    pub progress: Option<crate::guide::machine::Progress>,
 }
 
 /// Work `update` asks the event loop to start; results come back as actions.
@@ -133,6 +152,8 @@ pub enum Effect {
     LoadProgress(String),
     /// Save progress (atomically) after a step.
     SaveProgress(Box<crate::guide::machine::Progress>),
+    /// Write a Markdown report of this session.
+    ExportReport(Box<ExportJob>),
     /// Leave the app.
     Quit,
 }

@@ -109,6 +109,7 @@ macro_rules! bind {
 pub static BINDINGS: &[Binding] = &[
     bind!(&[], KeyCode::Char('c'), KeyModifiers::CONTROL, Action::ForceQuit, "Ctrl+C", "quit at once", false),
     bind!(&[], KeyCode::F(1), NONE, Action::ToggleHelp, "F1", "help", false),
+    bind!(&[], KeyCode::Char('e'), KeyModifiers::CONTROL, Action::ExportReport, "Ctrl+E", "export a report", false),
     bind!(&[Ctx::Help], KeyCode::Esc, NONE, Action::ToggleHelp, "Esc", "close help", true),
     bind!(&[Ctx::Help], KeyCode::Char('?'), NONE, Action::ToggleHelp, "?", "close help", false),
     bind!(&[Ctx::Help], KeyCode::Char('q'), NONE, Action::ToggleHelp, "q", "close help", false),

@@ -246,6 +246,12 @@ impl Workers {
                     let _ = self.tx.send(Action::ProgressNotSaved(why));
                 }
             }
+            Effect::ExportReport(job) => {
+                let (matcher, kb, tx) = (self.matcher.clone(), self.kb.clone(), self.tx.clone());
+                std::thread::spawn(move || {
+                    let _ = tx.send(Action::Exported(export(&matcher, &kb, *job)));
+                });
+            }
             Effect::Quit => {
                 if let Some(c) = &self.cancel {
                     c.store(true, Ordering::Relaxed);
@@ -280,6 +286,29 @@ fn run_checks(
     let outcome = runner::run_blocking(job, events, cancel);
     let _ = relay.join();
     let _ = tx.send(Action::ChecksDone(run, outcome.err()));
+}
+
+/// Writes the session's Markdown report into the data directory's `reports` folder.
+fn export(matcher: &Matcher, kb: &crate::kb::KnowledgeBase, job: action::ExportJob) -> Result<String, String> {
+    use crate::report::document::{now_utc, ChecksPart, GuidePart, ReportData};
+    let now = now_utc();
+    let mut data = ReportData::new(kb, now.clone(), Default::default());
+    data.matches = job.paste.map(|(text, report)| crate::report::json::match_document(matcher, &text, &report, 5));
+    data.scan = job.scan;
+    if !job.checks.is_empty() {
+        data.checks = Some(ChecksPart { sql: job.target.clone(), results: job.checks });
+    }
+    data.guide.extend(job.progress.as_ref().and_then(|p| GuidePart::from_progress(kb, p)));
+    let mut text = crate::report::render(&data, crate::report::Format::Markdown);
+    if let Some(t) = &job.target {
+        text = t.hide(&text);
+    }
+    let dir = crate::report::document::reports_dir().ok_or("no data directory on this system")?;
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join(format!("bts-doctor-report-{}.md", now.replace(':', "")));
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    tracing::info!(path = %path.display(), "report exported from the terminal UI");
+    Ok(path.display().to_string())
 }
 
 /// Paths starting with `prefix` (the part after its last separator), folders ending in `/`.

@@ -270,6 +270,8 @@ pub struct App {
     pub checks: ChecksState,
     /// Guide screen state.
     pub guide: GuideState,
+    /// A short message in the tab bar (a report written) and when it was set (ms).
+    pub toast: Option<(String, u64)>,
     /// Fix steps ticked, per entry id (kept for the session).
     pub ticked: HashMap<String, Vec<bool>>,
     /// Milliseconds since start, from the last tick.
@@ -295,6 +297,7 @@ impl App {
             knowledge: KnowledgeState::default(),
             checks: ChecksState::default(),
             guide: GuideState::default(),
+            toast: None,
             ticked: HashMap::new(),
             now: 0,
             size: (80, 24),

@@ -135,6 +135,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Restart => return guide::restart(app),
         ProgressLoaded(id, saved) => guide::loaded(app, &id, saved),
         ProgressNotSaved(why) => app.guide.notice = Some(format!("Progress was not saved: {why}")),
+        ExportReport => return vec![Effect::ExportReport(Box::new(export_job(app)))],
+        Exported(result) => {
+            let text = match result {
+                Ok(path) => format!("report written: {path}"),
+                Err(why) => format!("report not written: {why}"),
+            };
+            app.toast = Some((text, app.now));
+        }
         RegistryTarget(found) => checks::registry_target(app, found),
         Tick(now) => {
             app.now = now;
@@ -151,6 +159,31 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// Everything the screens show, for the report (Ctrl+E).
+fn export_job(app: &App) -> super::action::ExportJob {
+    let paste = app.paste.report.clone().map(|r| (app.paste.editor.text().to_string(), r));
+    let scan = match &app.scan.phase {
+        ScanPhase::Done(report) => Some((**report).clone()),
+        _ => None,
+    };
+    let checks = app
+        .checks
+        .rows
+        .iter()
+        .filter_map(|r| match &r.state {
+            super::state::RowState::Done(result) => Some(result.clone()),
+            _ => None,
+        })
+        .collect();
+    super::action::ExportJob {
+        paste,
+        scan,
+        checks,
+        target: checks::form_target(app).ok().flatten(),
+        progress: app.guide.progress.clone(),
+    }
 }
 
 /// Sends the pasted text for matching once it has been still for [`DEBOUNCE_MS`].

@@ -10,6 +10,9 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Gauge, List, ListItem, ListState, Paragraph, Wrap};
 use ratatui::Frame;
 
+/// How long a tab-bar message stays, in milliseconds.
+const TOAST_MS: u64 = 10_000;
+
 /// Draws the whole frame.
 pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
@@ -48,10 +51,22 @@ fn draw_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
     }
-    let right = format!("{} known issues ", app.matcher.kb().entries().len());
+    let right = match &app.toast {
+        Some((text, at)) if app.now.saturating_sub(*at) < TOAST_MS => format!("{text} "),
+        _ => format!("{} known issues ", app.matcher.kb().entries().len()),
+    };
     let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-    if used + right.len() < area.width as usize {
-        spans.push(Span::raw(" ".repeat(area.width as usize - used - right.len())));
+    let room = (area.width as usize).saturating_sub(used + 1);
+    let count = right.chars().count();
+    let right = if count > room && room > 1 {
+        // A long message keeps its end (the file name).
+        format!("…{}", right.chars().skip(count - room + 1).collect::<String>())
+    } else {
+        right
+    };
+    let width = right.chars().count();
+    if used + width < area.width as usize {
+        spans.push(Span::raw(" ".repeat(area.width as usize - used - width)));
         spans.push(Span::styled(right, theme.dim()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
