@@ -295,6 +295,13 @@ fn export(matcher: &Matcher, kb: &crate::kb::KnowledgeBase, job: action::ExportJ
     let mut data = ReportData::new(kb, now.clone(), Default::default());
     data.matches = job.paste.map(|(text, report)| crate::report::json::match_document(matcher, &text, &report, 5));
     data.scan = job.scan;
+    if let (Some(m), Some(book)) = (kb.matrices(), kb.playbook("pre-upgrade")) {
+        use crate::guide::readiness::{self, Facts, ReadinessReport};
+        let facts = Facts::default();
+        let dimensions = readiness::evaluate(m, &facts);
+        let checklist = readiness::checklist(book, &job.checks);
+        data.readiness = Some(ReadinessReport::new(facts, Vec::new(), dimensions, checklist, m.upgrade_order.clone()));
+    }
     if !job.checks.is_empty() {
         data.checks = Some(ChecksPart { sql: job.target.clone(), results: job.checks });
     }
