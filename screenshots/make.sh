@@ -10,7 +10,7 @@ out=$PWD/screenshots
 tmp=$(mktemp -d)
 session=bts-doctor-shots
 
-start() { tmux kill-session -t $session 2>/dev/null || true; tmux new-session -d -s $session -x 120 -y 36 "env -u NO_COLOR $*"; sleep 1; }
+start() { tmux kill-session -t $session 2>/dev/null || true; tmux new-session -d -s $session -x 120 -y 36 "env -u NO_COLOR BTS_DOCTOR_DATA=$tmp/data $*"; sleep 1; }
 keys() { tmux send-keys -t $session "$@"; sleep 0.8; }
 shot() { tmux capture-pane -e -p -t $session > "$tmp/$1.txt"; python3 screenshots/ansi2png.py "$tmp/$1.txt" "$out/$1.png"; echo "screenshots/$1.png"; }
 
@@ -32,6 +32,28 @@ shot scan
 keys l
 sleep 1
 shot log-viewer
+
+start "$bin"
+keys Tab
+keys 4
+keys e
+keys -l "127.0.0.1,1"
+keys Tab Tab
+keys -l "bts_check"
+keys Tab
+keys -l "not-a-real-password"
+keys Enter
+sleep 2
+shot checks
+
+start "$bin" tests/fixtures/logs/msi-database-upgrade-failed.log
+sleep 2
+keys 5
+shot guide
+keys Enter
+keys Enter
+sleep 1
+shot guide-check
 
 tmux kill-session -t $session
 rm -rf "$tmp"

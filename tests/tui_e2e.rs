@@ -140,8 +140,9 @@ fn run_the_live_checks_from_the_checks_screen() {
     s.keys(&["-l", "sa"]);
     s.keys(&["Tab"]);
     s.keys(&["-l", "NotShown!9"]);
-    let screen = s.wait_for("••••••••••");
+    let screen = s.wait_for("Password ••••••••");
     assert!(!screen.contains("NotShown"), "the password is masked: {screen}");
+    assert!(!screen.contains("•••••••••"), "its length is not shown either: {screen}");
     s.keys(&["Enter"]);
     let screen = s.wait_for("1 error");
     assert!(screen.contains("? error sql-connection"), "{screen}");

@@ -36,7 +36,8 @@ fn draw_form(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let field_width = half.saturating_sub(label_width + 3).max(6);
     let value = |i: usize| -> String {
         let text = c.form.fields[i].text();
-        let shown = if i == 3 { "•".repeat(text.chars().count()) } else { text.to_string() };
+        // A fixed mask: the length of the password is not shown either.
+        let shown = if i == 3 && !text.is_empty() { "•".repeat(8) } else { text.to_string() };
         let placeholder = match i {
             2 if shown.is_empty() => "(empty: Windows login)",
             0 if shown.is_empty() => "(none: SQL checks skip)",
@@ -81,7 +82,16 @@ fn draw_form(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     f.render_widget(Paragraph::new(lines), inner);
     if editing && c.form.focus < FORM_TRUST {
         let column = if c.form.focus.is_multiple_of(2) { 0 } else { half };
-        let typed = c.form.fields[c.form.focus].text()[..c.form.fields[c.form.focus].cursor()].chars().count();
+        let field = &c.form.fields[c.form.focus];
+        let typed = if c.form.focus == 3 {
+            if field.text().is_empty() {
+                0
+            } else {
+                8
+            }
+        } else {
+            field.text()[..field.cursor()].chars().count()
+        };
         let x = inner.x + (column + label_width + typed.min(field_width)) as u16;
         let y = inner.y + (c.form.focus / 2) as u16;
         f.set_cursor_position((x.min(inner.right().saturating_sub(1)), y));
