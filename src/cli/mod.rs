@@ -112,6 +112,7 @@ pub fn main() -> ExitCode {
         }
         tracing::info!(version = env!("CARGO_PKG_VERSION"), args = ?redacted_args(), "bts-doctor started");
     }
+    quiet_worker_panics();
     let outcome = std::panic::catch_unwind(|| run(cli));
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -200,6 +201,19 @@ fn with_matcher(global: &GlobalArgs, extra_dirs: &[PathBuf], f: impl FnOnce(&Mat
         Ok(matcher) => f(&matcher),
         Err(code) => code,
     }
+}
+
+/// A probe that panics on a runner thread becomes an `error` result; its panic message must not
+/// also be printed over the command's output. Panics elsewhere are reported as before.
+fn quiet_worker_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() == Some("tokio-runtime-worker") {
+            tracing::error!("a probe panicked: {info}");
+        } else {
+            previous(info);
+        }
+    }));
 }
 
 /// The command line with secrets masked, for the log.
