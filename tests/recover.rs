@@ -276,3 +276,31 @@ fn a_broken_playbook_fails_lint_with_its_place() {
     );
     assert!(err.contains("runs check `no-such-check`, which is not in the knowledge base"), "{err}");
 }
+
+#[test]
+fn json_without_answers_only_reports_where_things_stand_and_never_prompts() {
+    let data = tempfile::tempdir().unwrap();
+    // Saved progress exists: a --json run must neither ask nor walk on.
+    let (_, doc, _) = recover(data.path(), &[], "answers:\n  phase: prerequisites\n");
+    assert_eq!(doc["current"], "rerun-result");
+    let out = Command::cargo_bin("bts-doctor")
+        .unwrap()
+        .args(["recover", "--json", "--resume", "--playbook", "recover-failed-upgrade"])
+        .env("BTS_DOCTOR_DATA", data.path())
+        .env_remove("BTS_DOCTOR_SQL")
+        .write_stdin("")
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("pure JSON on stdout");
+    assert_eq!(doc["resumed"], true);
+    assert_eq!(doc["current"], "rerun-result", "nothing was walked");
+    assert_eq!(doc["finished"], false);
+}
+
+#[test]
+fn scripted_answers_that_loop_forever_are_stopped() {
+    let data = tempfile::tempdir().unwrap();
+    let (code, _, err) = recover(data.path(), &["--restart"], "answers:\n  phase: [unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown]\n");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("came back 25 times"), "{err}");
+}

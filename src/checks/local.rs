@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use tokio::net::TcpStream;
 
 /// Runs one local probe. `sql` is the SQL Server host and port of the connection, for
-/// `{sql-server}`.
-pub async fn run(probe: &Probe, expect: &Expect, sql: Option<(&str, u16)>) -> Verdict {
+/// `{sql-server}` (no port: a named instance on a port the SQL Server Browser hands out).
+pub async fn run(probe: &Probe, expect: &Expect, sql: Option<(&str, Option<u16>)>) -> Verdict {
     match probe {
         Probe::DiskFree { path } => match expand(path) {
             Ok(p) => disk_free(p, expect).await,
@@ -26,9 +26,15 @@ pub async fn run(probe: &Probe, expect: &Expect, sql: Option<(&str, u16)>) -> Ve
         },
         Probe::Tcp { host, port } => {
             let (host, port) = if host == SQL_HOST {
-                match sql {
-                    Some((h, p)) => (h.to_string(), port.unwrap_or(p)),
-                    None => return Verdict::Skip("no SQL connection given (use --sql)".into()),
+                match (sql, port) {
+                    (Some((h, _)), Some(p)) => (h.to_string(), *p),
+                    (Some((h, Some(p))), None) => (h.to_string(), p),
+                    (Some(_), None) => {
+                        return Verdict::Skip(
+                            "a named instance's port is found through the SQL Server Browser; the connection check tests it".into(),
+                        )
+                    }
+                    (None, _) => return Verdict::Skip("no SQL connection given (use --sql)".into()),
                 }
             } else {
                 (host.clone(), port.unwrap_or_default())
@@ -432,7 +438,7 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let probe = Probe::Tcp { host: SQL_HOST.into(), port: None };
-        let sql = Some(("127.0.0.1", port));
+        let sql = Some(("127.0.0.1", Some(port)));
         assert!(matches!(run(&probe, &Expect::default(), sql).await, Verdict::Pass(_)));
         assert!(matches!(run(&probe, &Expect::default(), None).await, Verdict::Skip(_)));
         drop(listener);

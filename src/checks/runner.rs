@@ -103,9 +103,11 @@ where
     if let Some(t) = &target {
         if runnable.iter().any(|&i| specs[i].probe.is_sql()) {
             let started = Instant::now();
+            let gate_target = t.clone();
+            let login_task = tokio::spawn(async move { sql::connect(&gate_target).await });
             let login = tokio::select! {
                 _ = cancel.cancelled() => Err(Verdict::Skip("cancelled".into())),
-                r = sql::connect(t) => r,
+                r = login_task => r.unwrap_or_else(|e| Err(Verdict::error(format!("the SQL login failed unexpectedly: {e}")))),
             };
             match login {
                 Ok(client) => {
@@ -222,7 +224,9 @@ pub fn display_order(specs: &mut [CheckSpec]) {
 /// timeout) never leaves another with a half-read stream.
 async fn probe(spec: &CheckSpec, target: Option<&SqlTarget>) -> Verdict {
     if !spec.probe.is_sql() {
-        let host = target.map(|t| (t.host(), t.port()));
+        // A named instance without a port listens where the SQL Server Browser says.
+        let host =
+            target.map(|t| (t.host(), t.explicit_port().or(if t.instance().is_some() { None } else { Some(1433) })));
         return local::run(&spec.probe, &spec.expect, host.as_ref().map(|(h, p)| (h.as_str(), *p))).await;
     }
     let Some(target) = target else { return Verdict::Skip("no SQL connection given".into()) };

@@ -72,6 +72,8 @@ pub struct SqlTarget {
     #[serde(skip)]
     ado: String,
     #[serde(skip)]
+    trust_ca: bool,
+    #[serde(skip)]
     password: Option<String>,
 }
 
@@ -98,14 +100,24 @@ impl SqlTarget {
                 hide(&e.to_string(), None)
             )
         })?;
+        // Keys in the order of precedence tiberius uses (Server before Data Source).
         let get = |keys: &[&str]| {
-            ado.iter()
-                .find(|(k, _)| keys.iter().any(|key| k.eq_ignore_ascii_case(key)))
-                .map(|(_, v)| v.trim().to_string())
+            keys.iter().find_map(|key| {
+                ado.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.trim().to_string())
+            })
         };
-        let server = get(&["server", "data source", "address", "addr", "network address"])
-            .filter(|s| !s.is_empty())
-            .ok_or("the SQL connection string has no Server=; add Server=HOST (or HOST\\INSTANCE, HOST,PORT)")?;
+        let server = get(&["server", "data source"]).filter(|s| !s.is_empty());
+        // tiberius reads only Server / Data Source; an Address alone is passed on as Server.
+        let (server, ado_text) = match server {
+            Some(s) => (s, text.to_string()),
+            None => {
+                let s = get(&["address", "addr", "network address"]).filter(|s| !s.is_empty()).ok_or(
+                    "the SQL connection string has no Server=; add Server=HOST (or HOST\\INSTANCE, HOST,PORT)",
+                )?;
+                let text = format!("{};Server={}", text.trim_end_matches(';'), quote(&s));
+                (s, text)
+            }
+        };
         let database =
             get(&["database", "initial catalog"]).filter(|d| !d.is_empty()).unwrap_or(DEFAULT_DATABASE.into());
         let user = get(&["user id", "uid", "user", "username"]).filter(|u| !u.is_empty());
@@ -120,7 +132,7 @@ impl SqlTarget {
             ));
         }
         let encrypt = match get(&["encrypt"]).map(|v| v.to_ascii_lowercase()).as_deref() {
-            None | Some("true" | "yes" | "mandatory" | "optional") => "required",
+            None | Some("true" | "yes") => "required",
             Some("strict") => "strict",
             Some("false" | "no") => "off",
             Some("danger_plaintext") => "plaintext",
@@ -128,6 +140,10 @@ impl SqlTarget {
         };
         let trust_server_certificate = get(&["trustservercertificate", "trust server certificate"])
             .is_some_and(|v| v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("yes"));
+        let trust_ca = get(&["trustservercertificateca"]).is_some_and(|v| !v.is_empty());
+        if trust_server_certificate && trust_ca {
+            return Err("TrustServerCertificate and TrustServerCertificateCA cannot be used together; keep one".into());
+        }
         let seconds = |keys: &[&str], default: u64| -> Result<u64, String> {
             match get(keys) {
                 None => Ok(default),
@@ -151,7 +167,8 @@ impl SqlTarget {
             connect_timeout_secs,
             query_timeout_secs,
             source,
-            ado: text.to_string(),
+            ado: ado_text,
+            trust_ca,
             password: password.filter(|p| !p.is_empty()),
         };
         // Validate once now, so a bad string is a usage error and not a failed check.
@@ -195,20 +212,42 @@ impl SqlTarget {
         self.trust_server_certificate = true;
     }
 
-    /// The host part of the server (for TCP probes of the SQL port).
-    pub fn host(&self) -> String {
-        let server = self.server.trim_start_matches("tcp:");
-        server.split([',', '\\']).next().unwrap_or(server).trim().to_string()
+    /// The server without a `tcp:` prefix (any case).
+    fn bare_server(&self) -> &str {
+        let s = self.server.trim();
+        if s.len() >= 4 && s[..4].eq_ignore_ascii_case("tcp:") {
+            &s[4..]
+        } else {
+            s
+        }
     }
 
-    /// The named instance, when the server names one (`HOST\INSTANCE`).
+    /// The host part of the server (for TCP probes of the SQL port); `(local)` and `.` are
+    /// this computer.
+    pub fn host(&self) -> String {
+        let server = self.bare_server();
+        let host = server.split([',', '\\']).next().unwrap_or(server).trim();
+        if host == "." || host.eq_ignore_ascii_case("(local)") {
+            "localhost".to_string()
+        } else {
+            host.to_string()
+        }
+    }
+
+    /// The named instance, when the server names one (`HOST\INSTANCE` or `HOST\INSTANCE,PORT`).
     pub fn instance(&self) -> Option<String> {
-        self.server.split_once('\\').map(|(_, i)| i.trim().to_string()).filter(|i| !i.is_empty())
+        let (_, rest) = self.bare_server().split_once('\\')?;
+        Some(rest.split(',').next().unwrap_or(rest).trim().to_string()).filter(|i| !i.is_empty())
+    }
+
+    /// The port written after the server (`HOST,1500`), if any.
+    pub fn explicit_port(&self) -> Option<u16> {
+        self.bare_server().split_once(',').and_then(|(_, p)| p.trim().parse().ok())
     }
 
     /// The TCP port: the one written, or 1433 (a named instance's port is found at connect time).
     pub fn port(&self) -> u16 {
-        self.server.split_once(',').and_then(|(_, p)| p.trim().parse().ok()).unwrap_or(1433)
+        self.explicit_port().unwrap_or(1433)
     }
 
     /// One line naming the target, for screens and reports.
@@ -230,7 +269,8 @@ impl SqlTarget {
         config.database(&self.database);
         config.readonly(true);
         config.application_name("bts-doctor");
-        if self.trust_server_certificate {
+        // A CA file given in the string decides; trusting blindly on top of it is not allowed.
+        if self.trust_server_certificate && !self.trust_ca {
             config.trust_cert();
         }
         config.handshake_timeout(Some(Duration::from_secs(self.connect_timeout_secs)));
@@ -495,11 +535,36 @@ mod tests {
         let bad_encrypt =
             SqlTarget::from_connection_string("Server=a;User ID=sa;Encrypt=maybe", TargetSource::ConnectionString);
         assert!(bad_encrypt.unwrap_err().contains("Encrypt=maybe"));
+        let both = SqlTarget::from_connection_string(
+            "Server=a;User ID=sa;TrustServerCertificate=true;TrustServerCertificateCA=/tmp/ca.pem",
+            TargetSource::ConnectionString,
+        );
+        assert!(both.unwrap_err().contains("cannot be used together"));
         if !cfg!(windows) {
             let integrated =
                 SqlTarget::from_connection_string("Server=a;Integrated Security=SSPI", TargetSource::ConnectionString);
             assert!(integrated.unwrap_err().contains("integrated security needs Windows"));
         }
+    }
+
+    #[test]
+    fn servers_are_read_as_tiberius_reads_them() {
+        let t = |s: &str| {
+            SqlTarget::from_connection_string(&format!("{s};User ID=sa"), TargetSource::ConnectionString).unwrap()
+        };
+        let both = t("Data Source=A;Server=B");
+        assert_eq!(both.server, "B", "Server wins over Data Source, as in tiberius");
+        let address = t("Address=sql9.example");
+        assert_eq!(address.server, "sql9.example");
+        assert!(address.ado.ends_with(";Server=sql9.example"), "tiberius is told the same server");
+        let named = t("Server=TCP:sql01\\BIZ,1500");
+        assert_eq!(
+            (named.host(), named.instance().as_deref(), named.explicit_port()),
+            ("sql01".into(), Some("BIZ"), Some(1500))
+        );
+        assert_eq!(t("Server=(local)").host(), "localhost");
+        assert_eq!(t("Server=.\\SQLEXPRESS").host(), "localhost");
+        assert_eq!(t("Server=sql02\\BIZTALK").explicit_port(), None);
     }
 
     #[test]

@@ -20,6 +20,12 @@ pub mod queries {
         format!("[{}]", text.replace(']', "]]"))
     }
 
+    /// A table of another database, for `OBJECT_ID` (`[BAMPrimaryImport].dbo.table`): the
+    /// database is bracketed, so a name with a dot or a space stays one name.
+    pub fn table_in(database: &str, table: &str) -> String {
+        format!("{}.dbo.{table}", ident(database))
+    }
+
     /// Version and edition of the instance.
     pub fn server_version() -> String {
         "SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS product_version, \
@@ -489,7 +495,7 @@ async fn bam_rta(db: &mut Db<'_>, database: &str) -> Result<Verdict, String> {
     if !db.exists(&queries::database_id(database)).await? {
         return Ok(Verdict::Skip(format!("{database} is not on this instance (BAM not configured here)")));
     }
-    let table = format!("{database}.dbo.bam_Metadata_RealTimeAggregations");
+    let table = queries::table_in(database, "bam_Metadata_RealTimeAggregations");
     if !db.exists(&queries::object_id(&table)).await? {
         return Ok(Verdict::Pass(format!("{database} has no real-time aggregation table")));
     }
@@ -518,7 +524,7 @@ async fn sso_secret_server(db: &mut Db<'_>, database: &str) -> Result<Verdict, S
             "{database} is not on this instance; run the check against the SSO database's server"
         )));
     }
-    if !db.exists(&queries::object_id(&format!("{database}.dbo.SSOX_GlobalInfo"))).await? {
+    if !db.exists(&queries::object_id(&queries::table_in(database, "SSOX_GlobalInfo"))).await? {
         return Ok(Verdict::error(format!("{database} has no SSOX_GlobalInfo table: is it the SSO database?")));
     }
     let secret = db.rows(&queries::sso_secret_server(database)).await?.first().and_then(|r| text_at(r, 0));

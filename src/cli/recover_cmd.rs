@@ -19,6 +19,9 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// How often one step may come back in a run before it is taken for an endless loop.
+const MAX_VISITS: usize = 25;
+
 /// The playbook `recover` walks unless told otherwise.
 pub const DEFAULT_PLAYBOOK: &str = "recover-failed-upgrade";
 
@@ -185,7 +188,9 @@ pub fn run(global: &GlobalArgs, args: RecoverArgs) -> u8 {
         None
     };
     let store = Store::default_location();
-    let (mut progress, resumed, notice) = starting_point(&playbook, store.as_ref(), &args, answers.is_some());
+    // Only a plain interactive run asks whether to resume; --json output stays pure JSON.
+    let (mut progress, resumed, notice) =
+        starting_point(&playbook, store.as_ref(), &args, answers.is_some() || args.json);
     if let Some(n) = &notice {
         eprintln!("bts-doctor recover: {n}");
     }
@@ -290,6 +295,14 @@ fn starting_point(
                 playbook.id, p.current
             )),
         ),
+        Ok(Saved::Resume(p)) if scripted => (
+            fresh,
+            false,
+            Some(format!(
+                "saved progress of `{}` at step `{}` is replaced by this run (use --resume to continue it)",
+                playbook.id, p.current
+            )),
+        ),
         Ok(_) if args.resume => {
             (fresh, false, Some(format!("no saved progress for `{}`; starting at the beginning", playbook.id)))
         }
@@ -344,6 +357,17 @@ impl Walk<'_> {
     fn run(&mut self, progress: &mut Progress, prompt: bool) -> Result<(), String> {
         while !progress.finished {
             let step = machine::current(self.playbook, progress).map_err(|e| e.to_string())?.clone();
+            // Without a person or an answers file, show where things stand; go no further.
+            if !prompt && self.answers.is_none() {
+                break;
+            }
+            let visits = progress.path.iter().filter(|v| v.step == step.id).count();
+            if visits >= MAX_VISITS {
+                return Err(format!(
+                    "step `{}` came back {visits} times; the scripted answers loop (give a list that leaves the loop)",
+                    step.id
+                ));
+            }
             if prompt {
                 print(&self.describe(&step));
             }
@@ -422,7 +446,8 @@ impl Walk<'_> {
             return Ok(Some(Input::Choice(value, AnsweredBy::Scan)));
         }
         if let Some(answers) = self.answers {
-            let used = if scanned.is_some() { visits - 1 } else { visits };
+            // The n-th answer is for the n-th time the user (not the logs) answers this step.
+            let used = progress.path.iter().filter(|v| v.step == step.id && v.by == AnsweredBy::User).count();
             return Ok(answers
                 .answers
                 .get(&step.id)

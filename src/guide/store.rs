@@ -56,12 +56,16 @@ impl Store {
         let target = self.path(&progress.playbook);
         let temp = self.dir.join(format!(".{}.json.tmp-{}", progress.playbook, std::process::id()));
         let text = serde_json::to_vec_pretty(progress).map_err(std::io::Error::other)?;
-        {
+        let written = (|| {
             let mut file = std::fs::File::create(&temp)?;
             file.write_all(&text)?;
             file.sync_all()?;
+            std::fs::rename(&temp, &target)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temp);
         }
-        std::fs::rename(&temp, &target)
+        written
     }
 
     /// Reads the saved progress of a playbook, if any.

@@ -363,6 +363,22 @@ pub fn parse_check(text: &str, mut origin: Origin) -> Result<CheckSpec, Vec<Prob
     if raw.timeout_secs == Some(0) {
         at(format!("check `{id}` has a zero timeout"));
     }
+    let empty = match &raw.probe {
+        Probe::SqlDatabaseBackups { required, .. } => {
+            required.is_empty() || required.iter().any(|n| n.trim().is_empty())
+        }
+        Probe::SqlBamFreeSpace { databases } => databases.is_empty() || databases.iter().any(|n| n.trim().is_empty()),
+        Probe::SqlAgentJob { name } | Probe::Service { name } => name.trim().is_empty(),
+        Probe::SqlBamRta { database } | Probe::SqlSsoSecretServer { database } => database.trim().is_empty(),
+        Probe::SqlDefaultHost { host, adapter } => host.trim().is_empty() || adapter.trim().is_empty(),
+        _ => false,
+    };
+    if empty {
+        at(format!(
+            "check `{id}`: the `{}` probe needs its names filled in (none may be empty)",
+            raw.probe.kind_name()
+        ));
+    }
     if let Probe::Tcp { host, port: None } = &raw.probe {
         if host != SQL_HOST {
             at(format!("check `{id}`: a `tcp` probe of {host} needs a port"));

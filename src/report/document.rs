@@ -148,6 +148,13 @@ impl ReportData {
         let mut tree: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
         let mut names = Pseudonyms::new(Options { hosts: self.redaction.hosts, users: self.redaction.users });
         if names.enabled() {
+            // The SQL Server and login of the checks are names for sure.
+            if let Some(sql) = self.checks.as_ref().and_then(|c| c.sql.as_ref()) {
+                names.learn_host(&sql.server);
+                if let Some(user) = &sql.user {
+                    names.learn_user(user);
+                }
+            }
             // The tool's own identity and references are not the customer's names.
             let keep = tree.get("tool").cloned();
             names.apply_json(&mut tree);

@@ -31,13 +31,18 @@ static CONN_SERVER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:server|data source|address|addr|network address)\s*=\s*(?:tcp:)?([A-Za-z0-9][A-Za-z0-9_.-]*)")
         .expect("static regex")
 });
-static UNC_HOST: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\\\\([A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9])\\").expect("static regex"));
+static UNC_HOST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:^|[\s'"(=])\\\\([A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9])\\"#).expect("static regex")
+});
 static QUOTED_HOST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(?:computer|server|host|machine|node|cluster)(?:\s+name)?\s*[:=]?\s*['"]([A-Za-z0-9][A-Za-z0-9_.\\-]*)['"]"#).expect("static regex")
+    Regex::new(r#"(?i)\b(?:computer|server|machine|node|cluster)(?:\s+name)?\s*[:=]?\s*['"]([A-Za-z0-9][A-Za-z0-9_.\\-]*)['"]"#).expect("static regex")
 });
 static RUNNING_ON: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(?:running|not running) on ([A-Z][A-Z0-9_-]{1,14})\b").expect("static regex"));
+/// What the live checks say about machines: the group's servers and the SSO servers.
+static CHECK_HOSTS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:servers? in the group: |master secret server |SSODB names |the group records |the group agrees \()([A-Za-z0-9][A-Za-z0-9_.,\s-]*?)(?:[;)]|$| as master| upgrade)").expect("static regex")
+});
 static DOMAIN_USER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(^|[\s'\x22(=,;])([A-Z][A-Z0-9_-]{1,14})\\([A-Za-z0-9._$-]{1,64})").expect("static regex")
 });
@@ -46,12 +51,15 @@ static CONN_USER: LazyLock<Regex> =
 static QUOTED_USER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)\b(?:user|account|login)\s+['"]([^'"\r\n]{1,80})['"]"#).expect("static regex"));
 
-/// Well-known principals and registry hives that look like `DOMAIN\name` but name nobody.
+/// Well-known principals and registry hives that look like `DOMAIN\\name` but name nobody.
 const NOT_DOMAINS: &[&str] = &[
     "BUILTIN",
     "AUTHORITY",
+    "NT AUTHORITY",
+    "NT SERVICE",
     "SERVICE",
     "APPPOOL",
+    "IIS APPPOOL",
     "HKLM",
     "HKCU",
     "HKCR",
@@ -61,8 +69,38 @@ const NOT_DOMAINS: &[&str] = &[
     "SOFTWARE",
     "SYSTEM",
 ];
-/// Words a name pattern may catch that are not names.
-const NOT_NAMES: &[&str] = &["localhost", "local", "sa", "***", "(local)", "."];
+/// Words a name pattern may catch that are not anybody's names: product words, well-known
+/// accounts and instance names. Replacing them would mangle ordinary report text.
+const NOT_NAMES: &[&str] = &[
+    "localhost",
+    "local",
+    "sa",
+    "***",
+    "(local)",
+    ".",
+    "biztalk",
+    "microsoft",
+    "server",
+    "sql",
+    "sql server",
+    "windows",
+    "system",
+    "network service",
+    "local service",
+    "localsystem",
+    "mssqlserver",
+    "sqlexpress",
+    "db",
+    "management db",
+    "administrators",
+    "users",
+    "everyone",
+    "guest",
+    "anonymous logon",
+    "the",
+    "this",
+    "that",
+];
 
 impl Pseudonyms {
     /// Nothing learned yet.
@@ -83,6 +121,11 @@ impl Pseudonyms {
             || name.starts_with("USER-")
         {
             return;
+        }
+        if let Some((domain, _)) = name.split_once('\\') {
+            if NOT_DOMAINS.iter().any(|d| d.eq_ignore_ascii_case(domain)) {
+                return;
+            }
         }
         let key = name.to_ascii_lowercase();
         if self.names.contains_key(&key) {
@@ -111,8 +154,40 @@ impl Pseudonyms {
         self.names.get(&name.to_ascii_lowercase()).is_some_and(|p| p.starts_with("HOST-"))
     }
 
+    /// Learns a machine name known for sure (the SQL Server of the checks): its host part.
+    pub fn learn_host(&mut self, server: &str) {
+        if self.options.hosts {
+            let s = server.trim();
+            let s = if s.len() >= 4 && s[..4].eq_ignore_ascii_case("tcp:") { &s[4..] } else { s };
+            let host = s.split(['\\', ',']).next().unwrap_or(s).to_string();
+            self.add(&host, false);
+            if let Some((first, _)) = host.split_once('.') {
+                self.add(first, false);
+            }
+        }
+    }
+
+    /// Learns an account name known for sure (the SQL login of the checks).
+    pub fn learn_user(&mut self, user: &str) {
+        if self.options.users {
+            self.add(user, true);
+            if let Some((_, bare)) = user.split_once('\\') {
+                self.add(bare, true);
+            }
+        }
+    }
+
     fn learn_hosts(&mut self, text: &str) {
         if self.options.hosts {
+            let listed: Vec<String> = CHECK_HOSTS
+                .captures_iter(text)
+                .flat_map(|c| c[1].split(',').map(|n| n.trim().to_string()).collect::<Vec<_>>())
+                .collect();
+            for name in listed {
+                if !name.contains(' ') {
+                    self.learn_host(&name);
+                }
+            }
             for re in [&*CONN_SERVER, &*UNC_HOST, &*QUOTED_HOST, &*RUNNING_ON] {
                 let found: Vec<String> =
                     re.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.as_str().to_string()).collect();
@@ -143,6 +218,8 @@ impl Pseudonyms {
                 .collect();
             found.extend(CONN_USER.captures_iter(text).map(|c| c[1].trim().to_string()));
             found.extend(QUOTED_USER.captures_iter(text).map(|c| c[1].to_string()));
+            // `SERVER\INSTANCE` after a learned server is an instance, not an account.
+            found.retain(|n| !n.split_once('\\').is_some_and(|(d, _)| self.is_host(d)));
             for name in found {
                 self.add(&name, true);
                 if let Some((_, user)) = name.split_once('\\') {
@@ -184,8 +261,10 @@ impl Pseudonyms {
 
 /// Whether the `NAME\...` at `start` follows `Server=` or `Data Source=` (a named instance).
 fn is_instance_context(text: &str, start: usize) -> bool {
-    let before = text[..start].trim_end().to_ascii_lowercase();
-    ["server=", "data source=", "address=", "server =", "tcp:"].iter().any(|k| before.ends_with(k))
+    let before: String = text[..start].to_ascii_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
+    ["server=", "datasource=", "address=", "addr=", "tcp:", "connectingto", "instance"]
+        .iter()
+        .any(|k| before.ends_with(k))
 }
 
 fn visit(value: &serde_json::Value, f: &mut impl FnMut(&str)) {
@@ -227,6 +306,23 @@ mod tests {
         }
         assert!(out.starts_with("HOST-1 and HOST-1\\BIZTALK"), "{out}");
         assert_eq!(p.apply("SQL01"), "HOST-1", "the same name keeps its pseudonym");
+    }
+
+    #[test]
+    fn known_targets_and_check_details_are_learned_and_product_words_are_not() {
+        let mut p = both();
+        p.learn_host("sql01.contoso.local,1433");
+        p.learn_user("bts_check");
+        for text in [
+            "2 servers in the group: BTS01, BTS02; upgrade them one at a time",
+            "SSODB names BTS09 as master secret server but the group records BTSSSO",
+            "Login failed for user 'NT AUTHORITY\\SYSTEM'. Server=DB; host 'BizTalkServerApplication'",
+            "Connecting to SQL01\\BIZTALK failed; supported running on SQL Server 2016",
+        ] {
+            p.learn(text);
+        }
+        let out = p.apply("sql01 BTS01 BTS02 BTS09 BTSSSO bts_check; Microsoft BizTalk Server on SQL Server; Check the system disk; Management DB; BizTalkServerApplication; C:\\Windows\\Temp");
+        assert_eq!(out, "HOST-2 HOST-3 HOST-4 HOST-5 HOST-6 USER-1; Microsoft BizTalk Server on SQL Server; Check the system disk; Management DB; BizTalkServerApplication; C:\\Windows\\Temp");
     }
 
     #[test]

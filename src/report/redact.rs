@@ -13,7 +13,7 @@ pub const MASK: &str = "***";
 /// included: a password may hold them).
 static CONNECTION_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"(?i)\b((?:password|pwd)\s*=\s*)"#,
+        r#"(?i)(\b\w*?(?:password|pwd)\s*=\s*)"#,
         r#"(?:"(?:[^"\r\n]|"")*"?|'(?:[^'\r\n]|'')*'?|\{(?:[^}\r\n]|\}\})*\}?|\\"(?:[^"\\\r\n]|\\[^"])*(?:\\")?|[^;\r\n]*)"#
     ))
     .expect("static regex")
@@ -26,7 +26,7 @@ static ARGUMENT_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
 /// Tokens in a URL's query or fragment.
 static URL_SECRET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)([?&#](?:access_token|id_token|token|sig|code|key|password|pwd|api[_-]?key|client_secret)=)[^&\s#]+",
+        r"(?i)([?&#](?:access_token|id_token|token|sig|code|key|password|pwd|api[_-]?key|apikey|client_secret|secret|auth)=)[^&\s#]+",
     )
     .expect("static regex")
 });
@@ -34,6 +34,19 @@ static URL_SECRET: LazyLock<Regex> = LazyLock::new(|| {
 static URL_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://)(?:[^\s/?#:@]*:\S*@|[^\s/?#@]+@)").expect("static regex")
 });
+
+/// `<Password>x</Password>` and its kin in XML (BizTalk bindings and configuration files).
+static XML_SECRET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(<(?:password|pwd|secret|clientsecret)\b[^>]*>)[^<]*(</)").expect("static regex")
+});
+/// `"password": "x"`, `password: x` (JSON, YAML, PowerShell output).
+static KEY_VALUE_SECRET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)((?:^|[\s{,"'])["']?(?:password|pwd|passwd|secret|client_secret)["']?\s*:\s*)(?:"(?:[^"\\\r\n]|\\.)*"?|'[^'\r\n]*'?|[^\s,;}]+)"#)
+        .expect("static regex")
+});
+/// `Authorization: Bearer x` and bare bearer tokens.
+static BEARER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(\b(?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{8,}").expect("static regex"));
 
 /// `text` with every recognised secret replaced by [`MASK`]; borrowed when nothing changed.
 pub fn secrets(text: &str) -> Cow<'_, str> {
@@ -43,6 +56,9 @@ pub fn secrets(text: &str) -> Cow<'_, str> {
         (&*ARGUMENT_PASSWORD, "${1}***"),
         (&*URL_SECRET, "${1}***"),
         (&*URL_USERINFO, "${1}***@"),
+        (&*XML_SECRET, "${1}***${2}"),
+        (&*KEY_VALUE_SECRET, "${1}***"),
+        (&*BEARER, "${1}***"),
     ] {
         if pattern.is_match(&out) {
             out = Cow::Owned(pattern.replace_all(&out, replacement).into_owned());
@@ -125,6 +141,23 @@ fn mask_strings(value: &mut serde_json::Value) {
 #[cfg(test)]
 mod tests {
     use super::{json, secrets};
+
+    #[test]
+    fn secrets_in_xml_json_yaml_msi_properties_and_bearer_tokens_are_masked() {
+        for (text, secret) in [
+            ("<Password>Xml$ecret1</Password>", "Xml$ecret1"),
+            ("{\"password\": \"JsonSecret2\"}", "JsonSecret2"),
+            ("password: YamlSecret3", "YamlSecret3"),
+            ("Property(S): SSO_PASSWORD = MsiSecret4", "MsiSecret4"),
+            ("UserPassword=Plain5;", "Plain5"),
+            ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.abc", "eyJhbGciOiJIUzI1NiJ9"),
+            ("https://h/x?secret=UrlSecret6&a=1", "UrlSecret6"),
+        ] {
+            let masked = secrets(text);
+            assert!(!masked.contains(secret), "{text} -> {masked}");
+        }
+        assert_eq!(secrets("the password policy and SQL Server 2016"), "the password policy and SQL Server 2016");
+    }
 
     #[test]
     fn json_masks_quoted_passwords_and_stays_valid() {

@@ -282,14 +282,17 @@ impl Group {
         let db_id = |n: i64| response(&[("database_id", Ty::Int)], vec![vec![V::I(n)]]);
         if let Some(count) = self.rta_count {
             reg.register(queries::database_id("BAMPrimaryImport"), db_id(7));
-            reg.register(queries::object_id("BAMPrimaryImport.dbo.bam_Metadata_RealTimeAggregations"), id(77));
+            reg.register(
+                queries::object_id(&queries::table_in("BAMPrimaryImport", "bam_Metadata_RealTimeAggregations")),
+                id(77),
+            );
             reg.register(
                 queries::bam_rta_count("BAMPrimaryImport"),
                 response(&[("rta_count", Ty::Int)], vec![vec![V::I(count)]]),
             );
         }
         reg.register(queries::database_id("SSODB"), db_id(8));
-        reg.register(queries::object_id("SSODB.dbo.SSOX_GlobalInfo"), id(88));
+        reg.register(queries::object_id(&queries::table_in("SSODB", "SSOX_GlobalInfo")), id(88));
         let secret = self.sso.0.map_or(V::Null, V::S);
         reg.register(queries::sso_secret_server("SSODB"), response(&[("secret_server", Ty::Str)], vec![vec![secret]]));
         reg.register(queries::group_sso_server(), response(&[("sso_server", Ty::Str)], vec![vec![V::S(self.sso.1)]]));
