@@ -4,7 +4,6 @@
 
 use super::result::Verdict;
 use super::sql_guard;
-use connection_string::AdoNetString;
 use serde::Serialize;
 use std::fmt;
 use std::time::Duration;
@@ -94,10 +93,9 @@ impl SqlTarget {
     /// Reads an ADO.NET connection string (`Server=...;Database=...;User ID=...`). The password
     /// may be in it, in `BTS_DOCTOR_SQL_PASSWORD`, or asked for by the caller.
     pub fn from_connection_string(text: &str, source: TargetSource) -> Result<Self, String> {
-        let ado: AdoNetString = text.parse().map_err(|e: connection_string::Error| {
+        let ado = parse_ado(text).map_err(|why| {
             format!(
-                "the SQL connection string cannot be read ({}); write it as Server=HOST;Database=DB;User ID=NAME",
-                hide(&e.to_string(), None)
+                "the SQL connection string cannot be read ({why}); write it as Server=HOST;Database=DB;User ID=NAME"
             )
         })?;
         // Keys in the order of precedence tiberius uses (Server before Data Source).
@@ -108,16 +106,26 @@ impl SqlTarget {
         };
         let server = get(&["server", "data source"]).filter(|s| !s.is_empty());
         // tiberius reads only Server / Data Source; an Address alone is passed on as Server.
-        let (server, ado_text) = match server {
-            Some(s) => (s, text.to_string()),
-            None => {
-                let s = get(&["address", "addr", "network address"]).filter(|s| !s.is_empty()).ok_or(
+        let (server, alias) = match server {
+            Some(s) => (s, false),
+            None => (
+                get(&["address", "addr", "network address"]).filter(|s| !s.is_empty()).ok_or(
                     "the SQL connection string has no Server=; add Server=HOST (or HOST\\INSTANCE, HOST,PORT)",
-                )?;
-                let text = format!("{};Server={}", text.trim_end_matches(';'), quote(&s));
-                (s, text)
-            }
+                )?,
+                true,
+            ),
         };
+        // What tiberius reads: the same pairs without the password (set through the API, so
+        // any character works and it never sits in a string tiberius might echo).
+        let mut parts: Vec<String> = ado
+            .iter()
+            .filter(|(k, _)| !k.eq_ignore_ascii_case("password") && !k.eq_ignore_ascii_case("pwd"))
+            .map(|(k, v)| format!("{k}={}", quote(v)))
+            .collect();
+        if alias {
+            parts.push(format!("Server={}", quote(&server)));
+        }
+        let ado_text = parts.join(";");
         let database =
             get(&["database", "initial catalog"]).filter(|d| !d.is_empty()).unwrap_or(DEFAULT_DATABASE.into());
         let user = get(&["user id", "uid", "user", "username"]).filter(|u| !u.is_empty());
@@ -286,6 +294,67 @@ impl SqlTarget {
             }
         }
         Ok(config)
+    }
+}
+
+/// Reads an ADO.NET connection string into (key, value) pairs the way tiberius does: pairs
+/// split on `;`, each on its first `=` (so `Password=Zm9v==` keeps its padding), values quoted
+/// with `'…'`, `"…"` (the quote doubled inside) or `{…}` may hold `;`. Errors name a key at
+/// most, never a value, because a value may be a password.
+pub fn parse_ado(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut pairs = Vec::new();
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c == ';' || c.is_whitespace());
+        if rest.is_empty() {
+            return Ok(pairs);
+        }
+        let eq = rest.find('=');
+        let semi = rest.find(';');
+        let Some(eq) = eq.filter(|&e| semi.is_none_or(|s| e < s)) else {
+            return Err("a part has no `=`".into());
+        };
+        let key = rest[..eq].trim().to_string();
+        if key.is_empty() {
+            return Err("a part has no name before `=`".into());
+        }
+        let after = rest[eq + 1..].trim_start();
+        let (value, remaining) = match after.chars().next() {
+            Some(open @ ('\'' | '"')) => {
+                let mut value = String::new();
+                let mut chars = after[1..].char_indices().peekable();
+                let mut end = None;
+                while let Some((i, c)) = chars.next() {
+                    if c == open {
+                        if chars.peek().is_some_and(|&(_, n)| n == open) {
+                            value.push(open);
+                            chars.next();
+                        } else {
+                            end = Some(i + 2);
+                            break;
+                        }
+                    } else {
+                        value.push(c);
+                    }
+                }
+                let end = end.ok_or(format!("the quoted value of `{key}` is not closed"))?;
+                (value, &after[end..])
+            }
+            Some('{') => {
+                let close = after.find('}').ok_or(format!("the braced value of `{key}` is not closed"))?;
+                (after[1..close].to_string(), &after[close + 1..])
+            }
+            _ => {
+                let end = after.find(';').unwrap_or(after.len());
+                (after[..end].trim_end().to_string(), &after[end..])
+            }
+        };
+        let remaining = remaining.trim_start();
+        if !remaining.is_empty() && !remaining.starts_with(';') {
+            return Err(format!("the value of `{key}` is followed by text before the next `;`"));
+        }
+        pairs.push((key, value));
+        rest = remaining;
     }
 }
 
@@ -548,6 +617,26 @@ mod tests {
     }
 
     #[test]
+    fn connection_strings_parse_like_tiberius_and_errors_never_show_a_value() {
+        let pairs = parse_ado("Server=a; Password=Zm9v==;User ID='o''brien';App={x;y} ;Pwd=\"p\"\"q\"").unwrap();
+        let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("Password"), Some("Zm9v=="));
+        assert_eq!(get("User ID"), Some("o'brien"));
+        assert_eq!(get("App"), Some("x;y"));
+        assert_eq!(get("Pwd"), Some("p\"q"));
+        let t =
+            SqlTarget::from_connection_string("Server=a;User ID=u;Password=pässwörd", TargetSource::ConnectionString)
+                .unwrap();
+        assert!(!t.needs_password());
+        for bad in
+            ["Server=a;Password='Secret1", "Server=a;Password={Secret2", "Server=a;Password='Secret3'x", "Secret4"]
+        {
+            let err = SqlTarget::from_connection_string(bad, TargetSource::ConnectionString).unwrap_err();
+            assert!(!err.contains("Secret"), "{err}");
+        }
+    }
+
+    #[test]
     fn servers_are_read_as_tiberius_reads_them() {
         let t = |s: &str| {
             SqlTarget::from_connection_string(&format!("{s};User ID=sa"), TargetSource::ConnectionString).unwrap()
@@ -557,6 +646,7 @@ mod tests {
         let address = t("Address=sql9.example");
         assert_eq!(address.server, "sql9.example");
         assert!(address.ado.ends_with(";Server=sql9.example"), "tiberius is told the same server");
+        assert!(!t("Server=a;Password=abc").ado.contains("abc"), "the password is not in tiberius's string");
         let named = t("Server=TCP:sql01\\BIZ,1500");
         assert_eq!(
             (named.host(), named.instance().as_deref(), named.explicit_port()),
