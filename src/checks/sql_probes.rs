@@ -362,9 +362,37 @@ fn run_when(date: Option<i64>, time: Option<i64>) -> String {
 
 /// The job exists, is enabled (unless `expect.enabled` is false) and its last run succeeded.
 pub fn judge_agent_job(name: &str, rows: &[Row], expect: &Expect) -> Verdict {
-    let Some(row) = rows.first() else {
+    if rows.is_empty() {
         return Verdict::Miss(format!("no SQL Agent job named `{name} (...)` on this instance"));
+    }
+    // Several groups on one instance each have their job: the worst one decides.
+    let verdicts: Vec<Verdict> = rows.iter().map(|row| judge_one_job(name, row, expect)).collect();
+    let rank = |v: &Verdict| match v {
+        Verdict::Miss(_) => 0,
+        Verdict::Warn(_) => 1,
+        _ => 2,
     };
+    let worst = verdicts.iter().min_by_key(|v| rank(v)).cloned().unwrap_or_else(|| Verdict::error("no job row"));
+    if verdicts.len() == 1 {
+        return worst;
+    }
+    let all: Vec<String> = verdicts
+        .iter()
+        .map(|v| match v {
+            Verdict::Pass(d) | Verdict::Miss(d) | Verdict::Warn(d) | Verdict::Skip(d) => d.clone(),
+            Verdict::Error { detail, .. } => detail.clone(),
+        })
+        .collect();
+    let joined = all.join("; ");
+    match worst {
+        Verdict::Miss(_) => Verdict::Miss(joined),
+        Verdict::Warn(_) => Verdict::Warn(joined),
+        _ => Verdict::Pass(joined),
+    }
+}
+
+/// One job row against the expectation.
+fn judge_one_job(name: &str, row: &Row, expect: &Expect) -> Verdict {
     let job = text_at(row, 0).unwrap_or_else(|| name.to_string());
     let enabled = int_at(row, 1) == Some(1);
     if expect.enabled.unwrap_or(true) && !enabled {
@@ -643,6 +671,11 @@ mod tests {
         );
         let ok = vec![vec![t("Backup BizTalk Server (BizTalkMgmtDb)"), Int(1), Int(1), Int(20261124), Int(1500)]];
         assert!(matches!(judge_agent_job("Backup BizTalk Server", &ok, &e), Verdict::Pass(d) if d.contains("00:15")));
+        let two_groups =
+            vec![ok[0].clone(), vec![t("Backup BizTalk Server (BizTalkMgmtDb2)"), Int(0), Null, Null, Null]];
+        assert!(
+            matches!(judge_agent_job("Backup BizTalk Server", &two_groups, &e), Verdict::Miss(d) if d.contains("BizTalkMgmtDb2)` exists but is disabled") && d.contains("00:15"))
+        );
     }
 
     #[test]
