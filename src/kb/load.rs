@@ -210,41 +210,20 @@ trait Identified {
     fn origin(&self) -> &Origin;
 }
 
-impl Identified for Entry {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn origin(&self) -> &Origin {
-        &self.origin
-    }
+/// Each model loaded from files names its id and where it came from.
+macro_rules! identified {
+    ($($t:ty),*) => {$(
+        impl Identified for $t {
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn origin(&self) -> &Origin {
+                &self.origin
+            }
+        }
+    )*};
 }
-
-impl Identified for Playbook {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn origin(&self) -> &Origin {
-        &self.origin
-    }
-}
-
-impl Identified for SupportMatrices {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn origin(&self) -> &Origin {
-        &self.origin
-    }
-}
-
-impl Identified for CheckSpec {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn origin(&self) -> &Origin {
-        &self.origin
-    }
-}
+identified!(Entry, CheckSpec, Playbook, SupportMatrices);
 
 /// Parses one layer's files of one model into `by_id`: a duplicate id within the layer is an
 /// error, the same id as a lower layer replaces it.
