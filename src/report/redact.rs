@@ -20,7 +20,7 @@ static CONNECTION_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// `-password:x`, `/password=x`, `-password "x"` and their kin.
 static ARGUMENT_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)([-/](?:password|pwd|passwd|secret|masterSecretPassword|mspassword)(?:\s*[:=]\s*|\s+))(?:"[^"\r\n]*"?|'[^'\r\n]*'?|\S+)"#)
+    Regex::new(r#"(?i)([-/](?:password|pwd|passwd|secret|masterSecretPassword|mspassword)(?:[ \t]*[:=][ \t]*|[ \t]+))(?:"[^"\r\n]*"?|'[^'\r\n]*'?|\S+)"#)
         .expect("static regex")
 });
 /// Tokens in a URL's query or fragment.
@@ -32,7 +32,10 @@ static URL_SECRET: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A URL's whole user-info part (`user:password@`, or a token used as the user name).
 static URL_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://)(?:[^\s/?#:@]*:\S*@|[^\s/?#@]+@)").expect("static regex")
+    // `user:pass@` where the password has no `/?#`, or one whose part before the first `/` is
+    // not all digits (`h:8443/path/a@b` is a host, a port and a path, not user info).
+    Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://)(?:[^\s/?#:@]*:(?:[^\s/?#]*@|[^\s/?#@]*[^\s0-9/?#@][^\s/?#@]*[/?#]\S*@)|[^\s/?#@]+@)")
+        .expect("static regex")
 });
 
 /// `<Password>x</Password>` and its kin in XML (BizTalk bindings and configuration files).
@@ -157,6 +160,9 @@ mod tests {
             assert!(!masked.contains(secret), "{text} -> {masked}");
         }
         assert_eq!(secrets("the password policy and SQL Server 2016"), "the password policy and SQL Server 2016");
+        assert_eq!(secrets("https://h:8443/path/a@b"), "https://h:8443/path/a@b", "a path with @ is not user info");
+        assert_eq!(secrets("run it with -password\nthe next line"), "run it with -password\nthe next line");
+        assert_eq!(secrets("https://user:pw@h/x"), "https://***@h/x");
     }
 
     #[test]
