@@ -83,8 +83,9 @@ impl Store {
     pub fn saved(&self, playbook: &Playbook) -> std::io::Result<Saved> {
         Ok(match self.load(&playbook.id)? {
             None => Saved::None,
-            Some(p) if p.hash != playbook.hash() => Saved::Changed(p),
+            // A finished walk has nothing to resume, whatever version it ran against.
             Some(p) if p.finished => Saved::None,
+            Some(p) if p.hash != playbook.hash() => Saved::Changed(p),
             Some(p) => Saved::Resume(p),
         })
     }
