@@ -28,7 +28,9 @@ fn job(specs: Vec<CheckSpec>, concurrency: usize, timeout_ms: u64) -> Job {
     Job { kb: kb(), specs, target: None, options }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// The paused clock moves only when every task is idle, so the hang times out after the others
+// finished, whatever the machine's load.
+#[tokio::test(start_paused = true)]
 async fn hangs_time_out_panics_and_misses_become_results_and_the_rest_still_pass() {
     let specs = vec![spec("t-pass", ""), spec("t-hang", ""), spec("t-panic", ""), spec("t-miss", "")];
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -73,7 +75,8 @@ async fn hangs_time_out_panics_and_misses_become_results_and_the_rest_still_pass
     assert_eq!(finished.last().map(String::as_str), Some("t-hang"), "results stream in the order they finish");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// The paused clock: all three first probes are asleep at once before any of them wakes.
+#[tokio::test(start_paused = true)]
 async fn no_more_than_the_cap_run_at_once() {
     let specs: Vec<CheckSpec> = (0..8).map(|i| spec(&format!("t-cap-{i}"), "")).collect();
     let running = Arc::new(AtomicUsize::new(0));
@@ -95,30 +98,49 @@ async fn no_more_than_the_cap_run_at_once() {
     assert_eq!(peak.load(Ordering::SeqCst), 3, "the cap is reached and never passed");
 }
 
+/// Cancels when the quick check's result has streamed out: synchronised on the event, not on
+/// a clock, so the quick check has always finished and the slow one never has.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_stops_waiting_and_skips_what_did_not_finish() {
-    let specs = vec![spec("t-quick", ""), spec("t-slow", "")];
+    let specs = vec![spec("t-quick", ""), spec("t-slow", ""), spec("t-queued", "")];
     let cancel = CancellationToken::new();
-    let (tx, _rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = mpsc::unbounded_channel();
     let trigger = cancel.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        trigger.cancel();
+    let watcher = tokio::spawn(async move {
+        let mut seen = Vec::new();
+        while let Some(event) = rx.recv().await {
+            if matches!(&event, RunEvent::Finished(r) if r.id == "t-quick") {
+                trigger.cancel();
+            }
+            seen.push(event);
+        }
+        seen
     });
-    let results = tokio::time::timeout(
-        Duration::from_secs(20),
-        run_with(job(specs, 2, 60_000), tx, cancel, |spec, _| async move {
-            if spec.id == "t-slow" {
-                tokio::time::sleep(Duration::from_secs(3600)).await;
+    let never = Arc::new(tokio::sync::Notify::new());
+    // Two at once: t-queued waits for a place that t-slow never gives back.
+    let results = run_with(job(specs, 2, 60_000), tx, cancel, move |spec, _| {
+        let never = never.clone();
+        async move {
+            if spec.id != "t-quick" {
+                never.notified().await;
             }
             Verdict::Pass("done".into())
-        }),
-    )
-    .await
-    .expect("a cancelled run returns");
+        }
+    })
+    .await;
     assert_eq!(results[0].status, Status::Pass);
     assert_eq!(results[1].status, Status::Skipped);
     assert_eq!(results[1].detail, "cancelled");
+    assert_eq!(results[2].status, Status::Skipped, "a check that never started is cancelled too");
+    assert_eq!(results[2].detail, "cancelled");
+    let events = watcher.await.unwrap();
+    let finished: Vec<&str> =
+        events.iter().filter_map(|e| if let RunEvent::Finished(r) = e { Some(r.id.as_str()) } else { None }).collect();
+    assert_eq!(finished.len(), 3, "every check reports its end exactly once: {finished:?}");
+    assert!(
+        !events.iter().any(|e| matches!(e, RunEvent::Started(id) if id == "t-queued")),
+        "the queued check never started"
+    );
 }
 
 #[tokio::test]

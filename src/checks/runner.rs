@@ -149,10 +149,16 @@ where
             (kb.clone(), target.clone(), limit.clone(), done_tx.clone(), events.clone(), cancel.clone(), probe.clone());
         let timeout = spec.timeout_secs.map_or(options.default_timeout, Duration::from_secs);
         tokio::spawn(async move {
-            let Ok(_permit) = limit.acquire().await else { return };
-            if cancel.is_cancelled() {
-                return;
-            }
+            // A check still waiting for its turn when the run is cancelled never starts; the
+            // runner marks it cancelled once every task has ended.
+            let _permit = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return,
+                permit = limit.acquire() => match permit {
+                    Ok(p) => p,
+                    Err(_) => return,
+                },
+            };
             let _ = events.send(RunEvent::Started(spec.id.clone()));
             let started = Instant::now();
             let mut task = tokio::spawn(probe(spec.clone(), target));
@@ -177,20 +183,10 @@ where
     }
     drop(done_tx);
 
-    loop {
-        tokio::select! {
-            next = done_rx.recv() => match next {
-                Some((i, result)) => finish(&mut results, i, result),
-                None => break,
-            },
-            _ = cancel.cancelled() => {
-                // Tasks see the token too; collect what they report, then stop waiting.
-                while let Ok(Some((i, result))) = tokio::time::timeout(Duration::from_millis(200), done_rx.recv()).await {
-                    finish(&mut results, i, result);
-                }
-                break;
-            }
-        }
+    // Every task ends promptly once the token is cancelled (a running probe is aborted, a waiting
+    // one never starts), so the channel closes by itself: no grace period, no timing.
+    while let Some((i, result)) = done_rx.recv().await {
+        finish(&mut results, i, result);
     }
     let mut out = Vec::with_capacity(specs.len());
     for (i, spec) in specs.iter().enumerate() {
