@@ -8,10 +8,12 @@ pub mod checks;
 pub mod cli;
 pub mod guide;
 pub mod hash;
+pub mod input;
 pub mod kb;
 pub mod logs;
 pub mod matcher;
 pub mod report;
+pub mod text;
 pub mod tui;
 
 /// Process exit codes shared by every subcommand.
@@ -24,6 +26,8 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// Internal error (a bug).
     pub const INTERNAL: u8 = 3;
+    /// Incomplete: nothing failed, but something asked for could not be evaluated.
+    pub const INCOMPLETE: u8 = 4;
 }
 
 /// Version of every JSON document the tool prints.

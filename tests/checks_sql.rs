@@ -33,7 +33,11 @@ fn kb() -> Arc<KnowledgeBase> {
 
 /// Every SQL check of the embedded knowledge, plus the TCP check of the SQL port.
 fn sql_specs(kb: &KnowledgeBase) -> Vec<CheckSpec> {
-    kb.checks().iter().filter(|c| c.probe.is_sql() || c.id == "local-sql-port").cloned().collect()
+    kb.checks()
+        .iter()
+        .filter(|c| (c.probe.is_sql() || c.id == "local-sql-port") && !c.is_guide_only())
+        .cloned()
+        .collect()
 }
 
 fn target(addr: SocketAddr, extra: &str) -> SqlTarget {
@@ -183,7 +187,7 @@ async fn a_refused_connection_is_network_error_40_for_every_sql_check() {
     drop(closed);
     let results = run(target(addr, "Encrypt=DANGER_PLAINTEXT")).await;
     let conn = get(&results, "sql-connection");
-    assert_eq!(conn.status, Status::Error);
+    assert_eq!(conn.status, Status::Fail, "the connection check establishes that connecting fails");
     assert_eq!(conn.issue_id.as_deref(), Some(sql::NETWORK_ERROR_40));
     assert!(conn.detail.contains(&format!("cannot open a connection to 127.0.0.1:{}", addr.port())), "{}", conn.detail);
     let version = get(&results, "sql-server-version");
@@ -240,7 +244,7 @@ async fn a_wrong_password_is_login_failed_18456() {
     let addr = login_refuser().await;
     let results = run(target(addr, "Encrypt=DANGER_PLAINTEXT")).await;
     let conn = get(&results, "sql-connection");
-    assert_eq!(conn.status, Status::Error);
+    assert_eq!(conn.status, Status::Fail, "the connection check establishes that connecting fails");
     assert_eq!(conn.issue_id.as_deref(), Some(sql::LOGIN_FAILED));
     assert!(
         conn.detail.contains("refused the login (error 18456): Login failed for user 'bts_check'."),
@@ -265,7 +269,7 @@ async fn a_server_that_never_answers_times_out_instead_of_hanging() {
         format!("Server=tcp:127.0.0.1,{};User ID=x;Password=y;Connect Timeout=1;Encrypt=DANGER_PLAINTEXT", addr.port());
     let results = run(SqlTarget::from_connection_string(&text, TargetSource::ConnectionString).unwrap()).await;
     let conn = get(&results, "sql-connection");
-    assert_eq!(conn.status, Status::Error);
+    assert_eq!(conn.status, Status::Fail, "the connection check establishes that connecting fails");
     assert_eq!(conn.issue_id.as_deref(), Some(sql::NETWORK_ERROR_40));
     assert!(conn.detail.contains("within 1s"), "{}", conn.detail);
 }
@@ -294,7 +298,7 @@ async fn tls_problems_are_explained_as_the_tls_entry() {
     let tls = strict_tls_mock(&healthy()).await;
     let results = run(target(tls.addr, "Encrypt=strict")).await;
     let conn = get(&results, "sql-connection");
-    assert_eq!(conn.status, Status::Error);
+    assert_eq!(conn.status, Status::Fail, "the connection check establishes that connecting fails");
     assert_eq!(conn.issue_id.as_deref(), Some(sql::TLS_FAILED), "{}", conn.detail);
     assert!(conn.detail.contains("TrustServerCertificate=true"), "{}", conn.detail);
 
@@ -302,7 +306,7 @@ async fn tls_problems_are_explained_as_the_tls_entry() {
     let plain = plaintext_mock(&healthy()).await;
     let results = run(target(plain.addr, "")).await;
     let conn = get(&results, "sql-connection");
-    assert_eq!(conn.status, Status::Error);
+    assert_eq!(conn.status, Status::Fail, "the connection check establishes that connecting fails");
     assert_eq!(conn.issue_id.as_deref(), Some(sql::TLS_FAILED), "{}", conn.detail);
 }
 
@@ -398,7 +402,7 @@ async fn readiness_detects_the_sql_server_and_biztalk_versions_live() {
         bts_doctor::guide::detect::detect(Some(&target(mock.addr, "Encrypt=DANGER_PLAINTEXT")), m, &mut facts).await;
     assert!(notes.is_empty(), "{notes:?}");
     let sql = facts.sql.clone().unwrap();
-    assert_eq!((sql.value.as_str(), sql.source), ("SQL Server 2014", Source::Detected));
+    assert_eq!((sql.value.as_str(), sql.source), ("SQL Server 2014 SP2", Source::Detected));
     assert_eq!(facts.from.clone().unwrap().value, "2013 R2");
     let dims = evaluate(m, &facts);
     assert_eq!(dims.iter().find(|d| d.name == "sql").unwrap().verdict, Verdict::Supported);

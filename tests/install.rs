@@ -71,7 +71,7 @@ fn the_log_file_records_what_happened_without_any_secret() {
         .args(["check", "--only", "sql-connection", "--sql", conn])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(1), "a refused connection is a failed connection check");
     let out = Command::cargo_bin("bts-doctor")
         .unwrap()
         .args(["scan", "--json"])

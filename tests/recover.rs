@@ -68,59 +68,162 @@ fn prerequisites_failure_from_its_log_fixes_the_error_and_reruns_setup() {
 }
 
 #[test]
-fn a_database_upgrade_that_changed_the_databases_leads_to_restoring_the_backups() {
+fn a_database_upgrade_that_changed_the_databases_restores_every_database_to_the_mark() {
     let data = tempfile::tempdir().unwrap();
-    let answers = "answers:\n  databases-changed: \"yes\"\n  rerun-result: \"yes\"\nchecks:\n  local-biztalk-version: pass\n  sql-biztalk-version: pass\n  sql-database-backups: pass\n";
+    let answers = "answers:\n  databases-changed: \"yes\"\n  other-servers: only\n  master-secret: \"no\"\n  after-restore: retry\n  rerun-result: \"yes\"\nchecks:\n  local-biztalk-version: pass\n  sql-biztalk-version: pass\n  sql-restore-point: pass\nconfirm: [restore]\n";
     let (code, doc, err) = recover(data.path(), &["--log", &log("msi-database-upgrade-failed.log")], answers);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(
         path(&doc),
         [
             "phase=database-upgrade",
-            "installed:pass",
             "database-version:pass",
             "databases-changed=yes",
+            "other-servers=only",
             "backups:pass",
             "restore",
+            "master-secret=no",
+            "after-restore=retry",
+            "installed:pass",
             "fix-cause",
             "rerun-setup",
             "rerun-result=yes"
         ]
     );
     assert_eq!(doc["checks_run"].as_array().unwrap().len(), 3);
+    assert_eq!(doc["current"], "upgraded");
 }
 
 #[test]
-fn without_backups_the_guide_stops_before_anything_else_changes() {
+fn a_destructive_step_is_never_passed_without_an_explicit_confirmation() {
     let data = tempfile::tempdir().unwrap();
-    let answers = "answers:\n  databases-changed: \"yes\"\n  no-backups: \"no\"\nchecks:\n  local-biztalk-version: pass\n  sql-biztalk-version: pass\n  sql-database-backups: fail\n";
+    let answers = "answers:\n  databases-changed: \"yes\"\n  other-servers: only\nchecks:\n  sql-biztalk-version: pass\n  sql-restore-point: pass\n";
+    let (code, doc, err) = recover(data.path(), &["--log", &log("msi-database-upgrade-failed.log")], answers);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(doc["current"], "restore", "the walk stops at the restore");
+    assert_eq!(doc["finished"], false);
+    assert_eq!(doc["waiting"]["kind"], "confirm-destructive");
+    assert!(doc["waiting"]["affects"].as_str().unwrap().contains("Overwrites every BizTalk database"), "{doc}");
+    // The exact commands: every database of a group, in order, none recovered before its last log.
+    let script = doc["waiting"]["command"].as_str().unwrap();
+    let restores: Vec<&str> = script.lines().filter(|l| l.starts_with("RESTORE ")).collect();
+    let order: Vec<&str> = restores
+        .iter()
+        .filter(|l| l.starts_with("RESTORE DATABASE"))
+        .map(|l| l.split(['[', ']']).nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "BizTalkMgmtDb",
+            "BizTalkMsgBoxDb",
+            "BizTalkDTADb",
+            "SSODB",
+            "BizTalkRuleEngineDb",
+            "BizTalkEDIDb",
+            "BizTalkHwsDb",
+            "TPM",
+            "BAMPrimaryImport",
+            "BAMArchive",
+            "BAMStarSchema"
+        ]
+    );
+    for db in &order[..9] {
+        let own: Vec<&&str> = restores.iter().filter(|l| l.contains(&format!("[{db}]"))).collect();
+        let last = own.last().unwrap();
+        assert!(
+            last.starts_with("RESTORE LOG") && last.contains("STOPATMARK") && last.ends_with("RECOVERY;"),
+            "{db}: {last}"
+        );
+        for earlier in &own[..own.len() - 1] {
+            assert!(earlier.ends_with("NORECOVERY;"), "{db}: nothing recovers before the last log: {earlier}");
+        }
+    }
+    let first_restore = script.find("RESTORE ").unwrap();
+    assert!(script[..first_restore].contains("COPY_ONLY"), "the databases are copied aside first");
+    assert!(script[..first_restore].contains("host instance"), "the writers are stopped first");
+    assert!(script.contains("Rule Engine"), "the Rule Engine Update service is restarted after");
+}
+
+#[test]
+fn a_backup_taken_after_the_failure_is_refused_as_the_restore_point() {
+    use bts_doctor::checks::sql_probes::{judge_restore_point, BackupRow};
+    use bts_doctor::checks::Verdict;
+    use bts_doctor::logs::when::LocalTime;
+    // The failure time as the scan reads it from the fixture log.
+    let matcher = bts_doctor::matcher::Matcher::new(bts_doctor::kb::KnowledgeBase::embedded().unwrap()).unwrap();
+    let report = bts_doctor::logs::scan(
+        &[std::path::PathBuf::from(log("msi-database-upgrade-failed.log"))],
+        &matcher,
+        &Default::default(),
+        None,
+        &std::sync::atomic::AtomicBool::new(false),
+    );
+    let failure = report.root_cause.as_ref().and_then(|r| r.when.clone()).expect("the log dates the failure");
+    let started = failure.run_started.expect("the MSI banner gives the run's start");
+    let row = |set: i64, db: &str, t: LocalTime, full: bool| BackupRow {
+        set,
+        database: db.into(),
+        server: "SQL01".into(),
+        time: t,
+        full,
+        mark: (!full).then(|| format!("BTS_{set}")),
+        file: format!("F:\\b\\{db}_{set}.bak"),
+    };
+    let after = failure.latest.unwrap().plus(3600);
+    let late = vec![row(7, "BizTalkMgmtDb", after, true), row(7, "BizTalkMgmtDb", after, false)];
+    let verdict = judge_restore_point(&late, Some(&failure));
+    let Verdict::Miss(detail) = &verdict else { panic!("{verdict:?}") };
+    assert!(detail.contains("taken after the failed run started"), "{detail}");
+    // Between the run's start and the failure: the databases may already be changed, refused too.
+    let during = vec![row(8, "BizTalkMgmtDb", started.plus(1), true), row(8, "BizTalkMgmtDb", started.plus(1), false)];
+    assert!(!matches!(judge_restore_point(&during, Some(&failure)), Verdict::WithData(..) | Verdict::Pass(_)));
+    // An earlier mark is taken, the later one named as refused.
+    let before = started.plus(-7200);
+    let mut both = late.clone();
+    both.extend([row(3, "BizTalkMgmtDb", before, true), row(3, "BizTalkMgmtDb", before, false)]);
+    let Verdict::WithData(inner, plan) = judge_restore_point(&both, Some(&failure)) else { panic!() };
+    let Verdict::Pass(detail) = *inner else { panic!() };
+    assert!(
+        detail.contains("mark BTS_3") && detail.contains("refused as taken after the run started: BTS_7"),
+        "{detail}"
+    );
+    assert_eq!(plan["mark"], "BTS_3");
+    // Without a failure time the check cannot tell.
+    assert!(matches!(judge_restore_point(&both, None), Verdict::Skip(d) if d.contains("failure time is not known")));
+}
+
+#[test]
+fn without_a_restore_point_the_guide_stops_before_anything_else_changes() {
+    let data = tempfile::tempdir().unwrap();
+    let answers = "answers:\n  databases-changed: \"yes\"\n  other-servers: only\n  no-restore-point: \"no\"\nchecks:\n  sql-biztalk-version: pass\n  sql-restore-point: fail\n";
     let (_, doc, _) = recover(data.path(), &["--log", &log("msi-upgrade-failed.log")], answers);
     assert_eq!(doc["scan"]["phase"], "install");
-    assert_eq!(path(&doc).last().unwrap(), "no-backups=no");
+    assert_eq!(path(&doc).last().unwrap(), "no-restore-point=no");
     assert_eq!(doc["current"], "escalate");
     assert_eq!(doc["finished"], true);
 }
 
 #[test]
-fn a_removal_that_left_nothing_installed_and_keeps_failing_goes_back_to_the_old_version() {
+fn nothing_of_the_old_version_left_leads_to_reinstalling_it_never_to_a_fresh_2016_install() {
     let data = tempfile::tempdir().unwrap();
-    let answers = "answers:\n  databases-changed: \"no\"\n  rerun-result: give-up\nchecks:\n  local-biztalk-version: fail\n  sql-biztalk-version: pass\n";
+    let answers = "answers:\n  databases-changed: \"no\"\nchecks:\n  local-biztalk-version: fail\n  sql-biztalk-version: pass\nconfirm: [reinstall-previous]\n";
     let (_, doc, _) = recover(data.path(), &["--log", &log("msi-uninstall-2013r2-failed.log")], answers);
     assert_eq!(
         path(&doc),
         [
             "phase=feature-removal",
-            "installed:fail",
-            "nothing-installed",
             "database-version:pass",
             "databases-changed=no",
-            "fix-cause",
-            "rerun-setup",
-            "rerun-result=give-up",
-            "regress"
+            "installed:fail",
+            "nothing-installed",
+            "reinstall-previous"
         ]
     );
     assert_eq!(doc["current"], "regressed");
+    let kb = bts_doctor::kb::KnowledgeBase::embedded().unwrap();
+    let text = &kb.playbook("recover-failed-upgrade").unwrap().step("nothing-installed").unwrap().text;
+    assert!(text.contains("would be a fresh installation, not an upgrade"), "{text}");
 }
 
 #[test]
@@ -154,10 +257,26 @@ fn without_logs_the_phase_is_asked_and_a_missing_answer_stops_with_what_remains(
     let remaining: Vec<&str> = doc["remaining"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
     assert_eq!(remaining[0], "phase");
     assert!(remaining.contains(&"restore") && remaining.contains(&"upgraded"), "{remaining:?}");
-    // Live checks without a SQL Server or on another system do not pass: the safe branch is taken.
+    // Live checks without a SQL Server or on another system cannot tell: the check step's
+    // question is asked, and no branch is taken until it is answered.
     let (_, doc, _) = recover(data.path(), &["--restart"], "answers:\n  phase: install\n  databases-changed: \"no\"\n");
     assert_eq!(doc["path"][1]["check"]["status"], "skipped");
-    assert_eq!(doc["path"][2]["step"], "nothing-installed", "a check that cannot tell is not a pass");
+    assert_eq!(doc["path"][1]["mark"], "undecided");
+    assert_eq!(doc["current"], "installed");
+    assert_eq!(doc["waiting"]["kind"], "undecided");
+    assert!(doc["waiting"]["question"].as_str().unwrap().contains("Programs and Features"), "{doc}");
+    assert!(!path(&doc).iter().any(|s| s == "nothing-installed"), "a check that cannot tell asserts nothing");
+    // Answered by the user: that answer decides, and the step stays marked as not established.
+    let (_, doc, _) = recover(
+        data.path(),
+        &["--restart"],
+        "answers:\n  phase: install\n  databases-changed: \"no\"\n  installed: \"no\"\n",
+    );
+    let installed = doc["path"].as_array().unwrap().iter().find(|v| v["step"] == "installed").unwrap().clone();
+    assert_eq!(installed["answer"], "no");
+    assert_eq!(installed["by"], "user");
+    assert_eq!(installed["mark"], "undecided");
+    assert_eq!(doc["current"], "reinstall-previous");
 }
 
 #[test]
@@ -248,7 +367,7 @@ fn a_changed_playbook_is_noticed_and_not_resumed() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["resumed"], false);
     assert!(
-        doc["notice"].as_str().unwrap().contains("changed since progress was saved at step `rerun-result`"),
+        doc["notice"].as_str().unwrap().contains("changed since progress was saved at “Did setup succeed this time?”"),
         "{doc}"
     );
     assert_eq!(doc["current"], "phase", "it starts over");
@@ -260,7 +379,7 @@ fn a_broken_playbook_fails_lint_with_its_place() {
     std::fs::create_dir_all(data.path().join("playbooks")).unwrap();
     std::fs::write(
         data.path().join("playbooks/broken.yaml"),
-        "id: broken-book\ntitle: Broken\nstart: first\nsteps:\n  - id: first\n    kind: check\n    title: A check that is not there\n    check: no-such-check\n    pass: gone\n    fail: first\n",
+        "id: broken-book\ntitle: Broken\nstart: first\nsteps:\n  - id: first\n    kind: check\n    title: A check that is not there\n    check: no-such-check\n    pass: gone\n    fail: first\n    unknown: first\n",
     )
     .unwrap();
     let out = Command::cargo_bin("bts-doctor")

@@ -47,6 +47,9 @@ fn data(options: Options) -> ReportData {
         issue_id: Some(kb.check(id).unwrap().issue.clone()),
         fix: (status != Status::Pass).then(|| "Configure and enable the job.".into()),
         duration_ms: 7,
+        outcome: status.outcome(),
+        unknown_reason: (status == Status::Skipped).then_some(bts_doctor::checks::UnknownReason::NotApplicable),
+        data: None,
     };
     let results = vec![
         result("sql-connection", Status::Pass, "connected and logged in, read-only"),
@@ -73,11 +76,13 @@ fn data(options: Options) -> ReportData {
         readiness::evaluate(m, &facts),
         readiness::checklist(book, &results),
         m.upgrade_order.clone(),
+        true,
     ));
     let recover = kb.playbook("recover-failed-upgrade").unwrap();
     let mut progress = machine::start(recover);
     machine::advance(recover, &mut progress, Input::Choice("database-upgrade".into(), AnsweredBy::Scan)).unwrap();
     d.guide.extend(GuidePart::from_progress(&kb, &progress));
+    d.summarise();
     d
 }
 
@@ -93,7 +98,9 @@ fn each_format_from_the_fixture_logs() {
     assert_eq!(doc["scan"]["phase"], "database-upgrade", "the scan keeps the `scan --json` model");
     assert_eq!(doc["checks"]["results"][1]["status"], "fail", "checks keep the `check --json` model");
     assert_eq!(doc["readiness"]["dimensions"][0]["verdict"], "supported");
-    assert_eq!(doc["guide"][0]["current"], "installed");
+    assert_eq!(doc["guide"][0]["current"], "database-version");
+    assert_eq!(doc["summary"]["verdict"], "problems", "a failed check and a root cause are problems");
+    assert_eq!(doc["readiness"]["verdict"], "incomplete", "checks were run, but most of the checklist's were not");
 }
 
 #[test]
@@ -158,7 +165,12 @@ fn the_report_command_writes_a_file_and_refuses_an_unknown_format() {
         .env_remove("BTS_DOCTOR_SQL")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "written, and the failed log is a problem: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&out_file).unwrap();
     assert!(text.starts_with("# bts-doctor report"));
     assert!(text.contains("## Log scan") && text.contains("## Pasted error") && text.contains("## Upgrade readiness"));

@@ -90,8 +90,8 @@ fn a_clean_log_exits_0_and_unreadable_input_exits_2() {
         .args(["scan", "/nonexistent/setup.log"])
         .assert()
         .code(2)
-        .stdout(predicate::str::contains("does not exist"))
-        .stderr(predicate::str::contains("none of the given paths could be read"));
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("no such file or folder: /nonexistent/setup.log; nothing was scanned"));
     let empty = dir.path().join("empty.log");
     std::fs::write(&empty, "").unwrap();
     cmd().arg("scan").arg(&empty).assert().code(2);
@@ -193,14 +193,18 @@ fn bad_inputs_in_one_run_each_get_a_clear_entry() {
     std::fs::write(dir.path().join("no-newline.log"), "ERROR Login failed for user 'sa'.").unwrap();
     std::fs::write(dir.path().join("empty.log"), "").unwrap();
     std::fs::write(dir.path().join("image.bin"), [0u8, 1, 2, 3, 0, 0, 7, 8]).unwrap();
-    let (code, v) = scan_json(&[], &[dir.path().to_path_buf(), dir.path().join("gone.log")]);
+    // A path that does not exist stops the run before anything is read.
+    let out = cmd().arg("scan").arg("--json").arg(dir.path()).arg(dir.path().join("gone.log")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing was scanned");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such file or folder"), "{out:?}");
+    let (code, v) = scan_json(&[], &[dir.path().to_path_buf()]);
     assert_eq!(code, 1);
     let by_name = |suffix: &str| {
         v["files"].as_array().unwrap().iter().find(|f| f["path"].as_str().unwrap().ends_with(suffix)).cloned().unwrap()
     };
     assert_eq!(by_name("empty.log")["skipped"], "empty file");
     assert!(by_name("image.bin")["skipped"].as_str().unwrap().starts_with("binary file"));
-    assert_eq!(by_name("gone.log")["skipped"], "does not exist");
     assert!(by_name("odd-utf16.log")["notes"][0].as_str().unwrap().contains("odd number of bytes"));
     assert_eq!(by_name("no-newline.log")["records"], 1);
     assert_eq!(v["findings"][0]["issue_id"], "sql-login-failed-18456");

@@ -1,8 +1,8 @@
 //! The terminal UI without a terminal: `update` flows (pure), and every screen rendered through
 //! ratatui's `TestBackend` at 80×24 and 120×40 as insta snapshots, plus one without colour.
 
-use bts_doctor::checks::{CheckResult, RunEvent, Status};
-use bts_doctor::guide::machine::{self, AnsweredBy, Input, Progress as GuideProgress};
+use bts_doctor::checks::{CheckResult, RunEvent, Status, UnknownReason};
+use bts_doctor::guide::machine::{self, AnsweredBy, CheckOutcome, Input, Progress as GuideProgress};
 use bts_doctor::guide::store::Saved;
 use bts_doctor::kb::KnowledgeBase;
 use bts_doctor::logs::{self, Progress, ScanOptions};
@@ -322,38 +322,123 @@ fn saved_progress(a: &App) -> GuideProgress {
     p
 }
 
+/// A finished check as the runner reports it.
+fn finished(id: &str, status: Status, detail: &str) -> CheckResult {
+    let reason = match status {
+        Status::Skipped => Some(UnknownReason::NotApplicable),
+        Status::Error => Some(UnknownReason::Error),
+        _ => None,
+    };
+    CheckResult {
+        id: id.into(),
+        title: "t".into(),
+        status,
+        detail: detail.into(),
+        issue_id: Some("mixed-biztalk-versions-in-group".into()),
+        fix: None,
+        duration_ms: 3,
+        outcome: status.outcome(),
+        unknown_reason: reason,
+        data: None,
+    }
+}
+
+/// Runs the current check step of the guide and feeds it `status`.
+fn guide_check(a: &mut App, id: &str, status: Status, detail: &str) -> Vec<Effect> {
+    let effects = run(a, vec![Action::Open]);
+    let [Effect::RunChecks(run_id, ids, _, _)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(ids, &vec![id.to_string()]);
+    let run_id = *run_id;
+    assert!(run(a, vec![Action::Open]).is_empty(), "Enter again while it runs does nothing");
+    let mut effects = run(a, vec![Action::CheckEvent(run_id, RunEvent::Finished(finished(id, status, detail)))]);
+    effects.extend(run(a, vec![Action::ChecksDone(run_id, None)]));
+    effects
+}
+
 #[test]
 fn the_guide_walks_a_playbook_saves_every_step_and_lets_checks_decide() {
     let mut a = guide_after_scan();
     assert_eq!(a.guide.choice, 1, "the scanned phase (database-upgrade) is preselected");
     let effects = run(&mut a, vec![Action::Open]);
     let [Effect::SaveProgress(saved)] = effects.as_slice() else { panic!("{effects:?}") };
-    assert_eq!(saved.current, "installed");
+    assert_eq!(saved.current, "database-version");
     assert_eq!(saved.path[0].answer.as_deref(), Some("database-upgrade"));
 
     // A check step runs its check through the checks runner and waits for it.
-    let effects = run(&mut a, vec![Action::Open]);
-    let [Effect::RunChecks(run_id, ids, _)] = effects.as_slice() else { panic!("{effects:?}") };
-    assert_eq!(ids, &vec!["local-biztalk-version".to_string()]);
-    assert!(run(&mut a, vec![Action::Open]).is_empty(), "Enter again while it runs does nothing");
-    let result = CheckResult {
-        id: "local-biztalk-version".into(),
-        title: "t".into(),
-        status: Status::Pass,
-        detail: "ProductVersion is 3.11.158.0 (64-bit view)".into(),
-        issue_id: Some("mixed-biztalk-versions-in-group".into()),
-        fix: None,
-        duration_ms: 3,
-    };
-    let effects = run(&mut a, vec![Action::CheckEvent(*run_id, RunEvent::Finished(result))]);
+    let effects = guide_check(&mut a, "sql-biztalk-version", Status::Pass, "the Management database records 3.11");
     let [Effect::SaveProgress(saved)] = effects.as_slice() else { panic!("{effects:?}") };
-    assert_eq!(saved.current, "database-version", "a pass takes the pass branch");
+    assert_eq!(saved.current, "databases-changed", "a pass takes the pass branch");
     let text = screen_text(&a, 120, 40);
-    assert!(text.contains("Last check local-biztalk-version"), "{text}");
+    assert!(text.contains("Last check sql-biztalk-version"), "{text}");
 
     // Another playbook, then back: each reads its own saved progress.
     let effects = run(&mut a, vec![Action::NextPlaybook]);
     assert!(matches!(effects.as_slice(), [Effect::LoadProgress(id)] if id == "post-upgrade"), "{effects:?}");
+}
+
+#[test]
+fn a_check_that_cannot_tell_asks_the_user_and_is_never_shown_as_established() {
+    for status in [Status::Skipped, Status::Error] {
+        let mut a = guide_after_scan();
+        run(&mut a, vec![Action::Open]);
+        guide_check(&mut a, "sql-biztalk-version", status, "could not read");
+        assert_eq!(a.guide.session.as_ref().unwrap().progress.current, "databases-changed", "its unknown branch");
+        // No: the databases are still at the old version → is the old version still installed?
+        run(&mut a, vec![Action::Down, Action::Open]);
+        assert_eq!(a.guide.session.as_ref().unwrap().progress.current, "installed");
+        let detail = if status == Status::Skipped {
+            "not applicable on Linux (reg.exe is a Windows tool)"
+        } else {
+            "reg.exe failed"
+        };
+        let effects = guide_check(&mut a, "local-biztalk-version", status, detail);
+        assert!(effects.is_empty(), "nothing is decided, so nothing is saved: {effects:?}");
+        let session = a.guide.session.as_ref().unwrap();
+        assert_eq!(session.progress.current, "installed", "an unknown outcome takes neither branch");
+        let text = screen_text(&a, 120, 40);
+        assert!(text.contains("could not tell"), "{text}");
+        assert!(text.contains("Programs and Features"), "the step's own question is asked: {text}");
+        assert!(!text.contains("▶ Nothing of the previous version is left"), "no result is asserted: {text}");
+        assert!(text.contains("▶ Is a BizTalk Server version"), "{text}");
+        // The user answers No: only now does the guide say nothing is left, and it says who decided.
+        let effects = run(&mut a, vec![Action::Down, Action::Open]);
+        let [Effect::SaveProgress(saved)] = effects.as_slice() else { panic!("{effects:?}") };
+        assert_eq!(saved.current, "nothing-installed");
+        assert_eq!(saved.path.last().unwrap().answer.as_deref(), Some("no"));
+        let text = screen_text(&a, 120, 40);
+        assert!(text.contains("? Is a BizTalk Server version"), "marked undecided: {text}");
+        assert!(!text.contains("✓ Is a BizTalk Server version"), "{text}");
+        assert!(!text.contains("✓ Which version do the BizTalk databases"), "{text}");
+        let taken = a.guide.session.as_ref().unwrap().taken();
+        assert!(taken.last().unwrap().said.ends_with("you answered no"), "{taken:?}");
+    }
+}
+
+#[test]
+fn a_destructive_step_needs_an_explicit_confirmation() {
+    let mut a = app();
+    run(&mut a, vec![Action::ShowScreen(Screen::Guide)]);
+    let book = a.matcher.kb().playbook("recover-failed-upgrade").unwrap().clone();
+    let mut p = machine::start(&book);
+    machine::advance(&book, &mut p, Input::Choice("database-upgrade".into(), AnsweredBy::User)).unwrap();
+    machine::advance(&book, &mut p, Input::Check(CheckOutcome::scripted("sql-biztalk-version", Status::Pass))).unwrap();
+    for answer in ["yes", "only"] {
+        machine::advance(&book, &mut p, Input::Choice(answer.into(), AnsweredBy::User)).unwrap();
+    }
+    machine::advance(&book, &mut p, Input::Check(CheckOutcome::scripted("sql-restore-point", Status::Pass))).unwrap();
+    assert_eq!(p.current, "restore");
+    run(&mut a, vec![Action::ProgressLoaded("recover-failed-upgrade".into(), Ok(Saved::Resume(p))), Action::Open]);
+    let text = screen_text(&a, 120, 40);
+    assert!(text.contains("Destructive: Overwrites every BizTalk database"), "{text}");
+    let session = a.guide.session.as_ref().unwrap();
+    let view = session.view(a.matcher.kb(), session.step().unwrap());
+    assert!(view.command.unwrap().contains("STOPATMARK"), "the generated restore script is the step's command");
+    assert!(text.contains("BACKUP DATABASE [BizTalkMgmtDb]"), "and it is on the screen: {text}");
+    assert!(run(&mut a, vec![Action::Open]).is_empty(), "Enter alone does not mark it done");
+    assert_eq!(a.guide.session.as_ref().unwrap().progress.current, "restore");
+    assert!(a.guide.notice.as_deref().unwrap().contains("Press y"));
+    let effects = run(&mut a, vec![Action::ConfirmDone]);
+    assert!(matches!(effects.as_slice(), [Effect::SaveProgress(p)] if p.current == "master-secret"), "{effects:?}");
 }
 
 #[test]
@@ -364,7 +449,7 @@ fn saved_progress_is_offered_and_a_changed_playbook_starts_over_with_a_note() {
     run(&mut a, vec![Action::ProgressLoaded("recover-failed-upgrade".into(), Ok(Saved::Resume(saved.clone())))]);
     assert!(a.guide.offer.is_some());
     run(&mut a, vec![Action::Open]);
-    assert_eq!(a.guide.progress.as_ref().unwrap().current, "reconfigure");
+    assert_eq!(a.guide.session.as_ref().unwrap().progress.current, "reconfigure");
     let effects = run(&mut a, vec![Action::Restart]);
     assert!(matches!(effects.as_slice(), [Effect::SaveProgress(p)] if p.current == "phase"));
 
@@ -372,8 +457,8 @@ fn saved_progress_is_offered_and_a_changed_playbook_starts_over_with_a_note() {
     run(&mut b, vec![Action::ShowScreen(Screen::Guide)]);
     run(&mut b, vec![Action::ProgressLoaded("recover-failed-upgrade".into(), Ok(Saved::Changed(saved)))]);
     assert!(b.guide.offer.is_none());
-    assert!(b.guide.notice.as_deref().unwrap().contains("changed since your progress was saved"));
-    assert_eq!(b.guide.progress.as_ref().unwrap().current, "phase");
+    assert!(b.guide.notice.as_deref().unwrap().contains("changed since progress was saved at “"));
+    assert_eq!(b.guide.session.as_ref().unwrap().progress.current, "phase");
 }
 
 /// The checks screen with the form filled in (the password typed, so it must show masked).
@@ -392,7 +477,7 @@ fn checks_form_filled() -> App {
 fn checks_mid_run() -> App {
     let mut a = checks_form_filled();
     let effects = run(&mut a, vec![Action::Submit, Action::Tick(1_000)]);
-    let Some(Effect::RunChecks(run_id, ids, _)) = effects.into_iter().find(|e| matches!(e, Effect::RunChecks(..)))
+    let Some(Effect::RunChecks(run_id, ids, _, _)) = effects.into_iter().find(|e| matches!(e, Effect::RunChecks(..)))
     else {
         panic!("Submit starts a run")
     };
@@ -405,6 +490,9 @@ fn checks_mid_run() -> App {
         issue_id: Some(issue.into()),
         fix: (status != Status::Pass).then(|| "Configure and enable the job.".to_string()),
         duration_ms: 12,
+        outcome: status.outcome(),
+        unknown_reason: None,
+        data: None,
     };
     let mut actions = vec![Action::CheckEvent(run_id, RunEvent::Started("sql-connection".into()))];
     actions.push(Action::CheckEvent(
@@ -441,8 +529,9 @@ fn the_checks_screen_runs_with_the_form_and_shows_results_as_they_stream() {
 
     // Without a server the run goes ahead, and the SQL checks will say why they skip.
     let effects = run(&mut a, vec![Action::RunChecks]);
-    let [Effect::RunChecks(1, ids, None)] = effects.as_slice() else { panic!("{effects:?}") };
-    assert_eq!(ids.len(), a.matcher.kb().checks().len());
+    let [Effect::RunChecks(1, ids, None, _)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(ids.len(), a.matcher.kb().checks().iter().filter(|c| !c.is_guide_only()).count());
+    assert!(!ids.iter().any(|i| i == "sql-restore-point"), "the restore point belongs to the guide");
     assert_eq!(ids[0], "sql-connection", "the connection check comes first");
     assert!(a.checks.running);
     assert!(run(&mut a, vec![Action::RunChecks]).is_empty(), "one run at a time");
@@ -481,7 +570,7 @@ fn a_finished_check_opens_its_entry_at_the_fix_step_and_reruns_alone() {
     assert!(d.why[0].0.starts_with("check sql-backup-job (fail)"), "{:?}", d.why);
     run(&mut a, vec![Action::Back]);
     let effects = run(&mut a, vec![Action::RerunCheck]);
-    let [Effect::RunChecks(_, ids, Some(target))] = effects.as_slice() else { panic!("{effects:?}") };
+    let [Effect::RunChecks(_, ids, Some(target), _)] = effects.as_slice() else { panic!("{effects:?}") };
     assert_eq!(ids, &vec!["sql-backup-job".to_string()]);
     assert_eq!(target.server, "SQL01\\BIZTALK");
     assert!(!format!("{target:?}").contains("Hunter2"), "the password never shows");

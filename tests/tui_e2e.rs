@@ -145,8 +145,9 @@ fn run_the_live_checks_from_the_checks_screen() {
     assert!(!screen.contains("NotShown"), "the password is masked: {screen}");
     assert!(!screen.contains("•••••••••"), "its length is not shown either: {screen}");
     s.keys(&["Enter"]);
-    let screen = s.wait_for("1 error");
-    assert!(screen.contains("? error sql-connection"), "{screen}");
+    let screen = s.wait_for("fail  sql-connection");
+    assert!(screen.contains("✗ fail  sql-connection"), "a refused connection fails the connection check: {screen}");
+    assert!(screen.contains("not run"), "what could not be checked is said: {screen}");
     assert!(screen.contains("sql-network-error-40"), "the result names its entry: {screen}");
     assert!(!screen.contains("NotShown"), "{screen}");
 
@@ -196,14 +197,20 @@ fn walk_the_recovery_guide_quit_and_resume_where_it_stopped() {
     let screen = s.wait_for("(from the scanned logs)");
     assert!(screen.contains("▶ While upgrading the BizTalk databases  (from the scanned logs)"), "{screen}");
     s.keys(&["Enter"]);
-    let screen = s.wait_for("Enter runs check local-biztalk-version");
+    let screen = s.wait_for("Enter runs check sql-biztalk-version");
     assert!(screen.contains("✓ Where did the upgrade fail? → database-upg"), "{screen}");
+    // No SQL Server: the check cannot tell, and its `unknown` branch asks the question itself.
     s.keys(&["Enter"]);
-    let screen = s.wait_for("Last check local-biztalk-version");
-    assert!(
-        screen.contains("No BizTalk Server components are left here"),
-        "a check that cannot tell takes the safe branch: {screen}"
-    );
+    let screen = s.wait_for("Do the databases record BizTalk Server 2016");
+    assert!(screen.contains("? Which version do the BizTalk databases"), "not marked as established: {screen}");
+    s.keys(&["Down"]);
+    s.keys(&["Enter"]);
+    let screen = s.wait_for("Enter runs check local-biztalk-version");
+    s.keys(&["Enter"]);
+    let screen2 = s.wait_for("Answer it yourself");
+    assert!(screen2.contains("could not tell"), "{screen2}");
+    assert!(screen2.contains("Programs and Features"), "{screen2}");
+    assert!(!screen2.contains("▶ Nothing of the previous"), "nothing is asserted: {screen2} (before: {screen})");
     s.keys(&["q"]);
     s.wait_for("EXIT=0");
     drop(s);
@@ -214,10 +221,10 @@ fn walk_the_recovery_guide_quit_and_resume_where_it_stopped() {
     s.keys(&["Tab"]);
     s.keys(&["5"]);
     let screen = s.wait_for("Saved progress found");
-    assert!(screen.contains("You stopped at step `nothing-installed` after 2 step(s)"), "{screen}");
+    assert!(screen.contains("You stopped at “Is a BizTalk Server version still installed"), "{screen}");
     s.keys(&["Enter"]);
-    let screen = s.wait_for("Enter goes on");
-    assert!(screen.contains("No BizTalk Server components are left here"), "{screen}");
+    let screen = s.wait_for("Enter runs check local-biztalk-version");
+    assert!(screen.contains("? Which version do the BizTalk databases"), "{screen}");
     s.keys(&["q"]);
     s.wait_for("EXIT=0");
 }

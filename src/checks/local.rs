@@ -50,7 +50,7 @@ pub async fn run(probe: &Probe, expect: &Expect, sql: Option<(&str, Option<u16>)
 
 /// The skip every Windows-only probe gives elsewhere.
 fn windows_only(tool: &str) -> Verdict {
-    Verdict::Skip(format!("not applicable on {} ({tool} is a Windows tool)", current_os_name()))
+    Verdict::NotApplicable(format!("not applicable on {} ({tool} is a Windows tool)", current_os_name()))
 }
 
 /// Expands `%VAR%` from the environment; a variable that is not set skips the check.
@@ -433,7 +433,7 @@ mod tests {
     async fn windows_probes_skip_elsewhere_and_tcp_reads_a_port() {
         if !cfg!(windows) {
             let v = run(&Probe::Service { name: "ENTSSO".into() }, &Expect::default(), None).await;
-            assert!(matches!(v, Verdict::Skip(d) if d.starts_with("not applicable on")));
+            assert!(matches!(v, Verdict::NotApplicable(d) if d.starts_with("not applicable on")));
         }
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();

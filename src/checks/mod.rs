@@ -10,6 +10,6 @@ pub mod sql_guard;
 pub mod sql_probes;
 pub mod windows_tools;
 
-pub use result::{CheckResult, Status, Verdict};
+pub use result::{CheckResult, Completeness, Outcome, Status, Summary, UnknownReason, Verdict};
 pub use runner::{RunEvent, RunOptions};
 pub use sql::SqlTarget;

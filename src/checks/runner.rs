@@ -24,12 +24,26 @@ pub struct RunOptions {
     pub concurrency: usize,
     /// Timeout for checks whose spec names none.
     pub default_timeout: Duration,
+    /// What the run knows beyond the specs.
+    pub context: CheckContext,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { concurrency: DEFAULT_CONCURRENCY, default_timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS) }
+        RunOptions {
+            concurrency: DEFAULT_CONCURRENCY,
+            default_timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+            context: CheckContext::default(),
+        }
     }
+}
+
+/// Facts a check may judge against that its spec cannot hold: the failure time the scanned
+/// logs tell (a restore point must predate it).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckContext {
+    /// When the failed setup run started and failed.
+    pub failure_time: Option<crate::logs::when::TimeRange>,
 }
 
 /// One run: which checks, against what, how.
@@ -57,7 +71,12 @@ pub enum RunEvent {
 /// Runs the job's checks against its target and the local machine. Events stream to `events`
 /// (a closed receiver is fine); the results come back in the order of the job's specs.
 pub async fn run(job: Job, events: mpsc::UnboundedSender<RunEvent>, cancel: CancellationToken) -> Vec<CheckResult> {
-    run_with(job, events, cancel, |spec, target| async move { probe(&spec, target.as_deref()).await }).await
+    let context = Arc::new(job.options.context.clone());
+    run_with(job, events, cancel, move |spec, target| {
+        let context = context.clone();
+        async move { probe(&spec, target.as_deref(), &context).await }
+    })
+    .await
 }
 
 /// [`run`] with the probe supplied by the caller: the seam that lets tests drive the runner
@@ -85,14 +104,16 @@ where
     let mut runnable = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
         let skip = if !spec.applies_here() {
-            Some(format!("not applicable on {}", current_os_name()))
+            Some(Verdict::NotApplicable(format!("not applicable on {}", current_os_name())))
         } else if spec.needs_sql() && target.is_none() {
-            Some("no SQL connection given (use --sql, or run on a configured BizTalk server)".to_string())
+            Some(Verdict::Skip(
+                "no SQL connection given (use --sql, or run on a configured BizTalk server)".to_string(),
+            ))
         } else {
             None
         };
         match skip {
-            Some(why) => finish(&mut results, i, CheckResult::from_verdict(spec, Verdict::Skip(why), &kb, 0)),
+            Some(verdict) => finish(&mut results, i, CheckResult::from_verdict(spec, verdict, &kb, 0)),
             None => runnable.push(i),
         }
     }
@@ -120,6 +141,10 @@ where
                     let connection_reported = runnable.iter().any(|&i| specs[i].probe == Probe::SqlConnection);
                     for &i in runnable.iter().filter(|&&i| specs[i].probe.is_sql()) {
                         let verdict = match (&specs[i].probe, &verdict) {
+                            // The connection check establishes that the login fails: a failure.
+                            (Probe::SqlConnection, Verdict::Error { detail, issue }) => {
+                                Verdict::MissExplained { detail: detail.clone(), issue: issue.clone() }
+                            }
                             (Probe::SqlConnection, v) => v.clone(),
                             (_, Verdict::Error { .. }) if connection_reported => {
                                 Verdict::Skip("not run: the SQL connection failed (see sql-connection)".into())
@@ -218,7 +243,7 @@ pub fn display_order(specs: &mut [CheckSpec]) {
 
 /// One probe, SQL or local. SQL probes open their own connection, so abandoning one (a
 /// timeout) never leaves another with a half-read stream.
-async fn probe(spec: &CheckSpec, target: Option<&SqlTarget>) -> Verdict {
+async fn probe(spec: &CheckSpec, target: Option<&SqlTarget>, context: &CheckContext) -> Verdict {
     if !spec.probe.is_sql() {
         // A named instance without a port listens where the SQL Server Browser says.
         let host =
@@ -231,7 +256,7 @@ async fn probe(spec: &CheckSpec, target: Option<&SqlTarget>) -> Verdict {
         Err(v) => return v,
     };
     let limit = Duration::from_secs(target.query_timeout_secs);
-    let verdict = sql_probes::run(&spec.probe, &spec.expect, &mut client, limit).await;
+    let verdict = sql_probes::run(&spec.probe, &spec.expect, &mut client, limit, context).await;
     let _ = client.close().await;
     match verdict {
         Verdict::Error { detail, issue } => Verdict::Error { detail: target.hide(&detail), issue },

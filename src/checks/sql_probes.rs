@@ -155,8 +155,176 @@ pub mod queries {
     }
 }
 
+/// The query texts of the restore point (public like the others, for the tests).
+pub mod restore_queries {
+    /// Every backup the Backup BizTalk Server job recorded, newest first: its set, database,
+    /// server, local time (style 120), type (`db` full, `lg` log), mark and file.
+    pub fn backup_history() -> String {
+        "SELECT TOP (5000) CAST(BackupSetId AS bigint) AS backup_set, \
+         CAST(DatabaseName AS nvarchar(128)) AS database_name, \
+         CAST(ServerName AS nvarchar(128)) AS server_name, \
+         CONVERT(nvarchar(19), BackupDateTime, 120) AS backup_time, \
+         CAST(BackupType AS nvarchar(8)) AS backup_type, \
+         CAST(MarkName AS nvarchar(256)) AS mark_name, \
+         CAST(BackupFileLocation AS nvarchar(1024)) AS file_location, \
+         CAST(BackupFileName AS nvarchar(512)) AS file_name \
+         FROM dbo.adm_BackupHistory ORDER BY BackupDateTime DESC"
+            .to_string()
+    }
+}
+
+/// One row of `adm_BackupHistory`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupRow {
+    /// The backup set (one run of the job).
+    pub set: i64,
+    /// The database.
+    pub database: String,
+    /// Its SQL Server.
+    pub server: String,
+    /// When (the server's local time).
+    pub time: crate::logs::when::LocalTime,
+    /// Full (`db`) or log (`lg`).
+    pub full: bool,
+    /// The mark of a log backup.
+    pub mark: Option<String>,
+    /// The backup file, folder and name joined.
+    pub file: String,
+}
+
+impl BackupRow {
+    /// A row as the query returns it; `None` when a needed cell is missing.
+    pub fn from_row(row: &Row) -> Option<Self> {
+        let time = crate::logs::when::LocalTime::parse_iso(&text_at(row, 3)?)?;
+        let kind = text_at(row, 4)?.trim().to_ascii_lowercase();
+        let folder = text_at(row, 6).unwrap_or_default();
+        let name = text_at(row, 7).unwrap_or_default();
+        let file = match (folder.trim_end_matches(['\\', '/']), name.as_str()) {
+            ("", n) => n.to_string(),
+            (f, "") => f.to_string(),
+            (f, n) => format!("{f}\\{n}"),
+        };
+        Some(BackupRow {
+            set: int_at(row, 0)?,
+            database: text_at(row, 1)?,
+            server: text_at(row, 2).unwrap_or_default(),
+            time,
+            full: kind == "db",
+            mark: text_at(row, 5).filter(|m| !m.trim().is_empty()),
+            file,
+        })
+    }
+}
+
+/// The restore point: the newest mark taken before the run that failed started, with the full
+/// backup and the log backups of every database up to it. A mark after that moment holds
+/// databases the upgrade may have changed and is refused; without a failure time the check
+/// cannot tell.
+pub fn judge_restore_point(rows: &[BackupRow], failure: Option<&crate::logs::when::TimeRange>) -> Verdict {
+    use crate::logs::when::Order;
+    use std::collections::BTreeMap;
+    if rows.is_empty() {
+        return Verdict::Miss(
+            "the Backup BizTalk Server job has recorded no backup (adm_BackupHistory is empty): there is no marked restore point".into(),
+        );
+    }
+    // Each mark: its set, when its first log backup was taken, its databases.
+    let mut marks: BTreeMap<i64, (String, crate::logs::when::LocalTime)> = BTreeMap::new();
+    for r in rows.iter().filter(|r| !r.full) {
+        if let Some(m) = &r.mark {
+            let e = marks.entry(r.set).or_insert((m.clone(), r.time));
+            e.1 = e.1.min(r.time);
+        }
+    }
+    let newest = marks.iter().next_back().map(|(_, (m, t))| format!("{m} at {t}"));
+    let Some(failure) = failure else {
+        return Verdict::Skip(format!(
+            "the failure time is not known, so no mark can be shown to predate it (scan the setup logs with --log); the newest mark is {}",
+            newest.unwrap_or_else(|| "none".into())
+        ));
+    };
+    let untouched = failure.untouched_before();
+    let mut unsure = Vec::new();
+    let mut refused = Vec::new();
+    for (set, (mark, time)) in marks.iter().rev() {
+        let order = if *time < untouched { Order::Before } else { failure.compare(*time) };
+        match order {
+            Order::Before => match plan_for(rows, *set, mark) {
+                Ok(plan) => {
+                    let names: Vec<&str> =
+                        plan["databases"].as_array().into_iter().flatten().filter_map(|d| d["name"].as_str()).collect();
+                    let mut detail = format!(
+                        "restore point: mark {mark} at {time}, before the failed run started ({untouched}; failure {}); {} database(s): {}",
+                        failure.describe(),
+                        names.len(),
+                        names.join(", ")
+                    );
+                    if !refused.is_empty() {
+                        detail.push_str(&format!("; refused as taken after the run started: {}", refused.join(", ")));
+                    }
+                    return Verdict::WithData(Box::new(Verdict::Pass(detail)), plan);
+                }
+                Err(gap) => {
+                    return Verdict::Miss(format!(
+                        "mark {mark} at {time} predates the failure, but {gap}: it cannot restore every database"
+                    ))
+                }
+            },
+            Order::Unknown => unsure.push(format!("{mark} at {time}")),
+            Order::After => refused.push(format!("{mark} at {time}")),
+        }
+    }
+    if !unsure.is_empty() {
+        return Verdict::Skip(format!(
+            "cannot tell whether the newest marks predate the failure ({}; the log's date reads more than one way): {}",
+            failure.describe(),
+            unsure.join(", ")
+        ));
+    }
+    Verdict::Miss(format!(
+        "every mark recorded was taken after the failed run started ({untouched}): they hold databases the upgrade changed and cannot be the restore point (refused: {})",
+        refused.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+    ))
+}
+
+/// The files that bring every database of `set` to `mark`: for each database, its newest full
+/// backup at or before the set, then every log backup after it up to the set.
+fn plan_for(rows: &[BackupRow], set: i64, mark: &str) -> Result<serde_json::Value, String> {
+    let mut names: Vec<(&str, &str)> =
+        rows.iter().filter(|r| r.set == set && !r.full).map(|r| (r.database.as_str(), r.server.as_str())).collect();
+    names.sort();
+    names.dedup();
+    let mut databases = Vec::new();
+    for (name, server) in names {
+        let of = |r: &&BackupRow| r.database == name && r.server == server;
+        let Some(full) = rows.iter().filter(of).filter(|r| r.full && r.set <= set).max_by_key(|r| r.set) else {
+            return Err(format!("{name} has no full backup before it"));
+        };
+        let mut logs: Vec<&BackupRow> =
+            rows.iter().filter(of).filter(|r| !r.full && r.set >= full.set && r.set <= set).collect();
+        logs.sort_by_key(|r| r.set);
+        if logs.last().map(|r| r.set) != Some(set) {
+            return Err(format!("{name} has no log backup with the mark"));
+        }
+        databases.push(serde_json::json!({
+            "name": name,
+            "server": server,
+            "full": full.file,
+            "full_time": full.time.to_string(),
+            "logs": logs.iter().map(|r| r.file.clone()).collect::<Vec<_>>(),
+        }));
+    }
+    Ok(serde_json::json!({"kind": "restore-point", "mark": mark, "set": set, "databases": databases}))
+}
+
 /// Runs one SQL probe over a logged-in connection.
-pub async fn run(probe: &Probe, expect: &Expect, client: &mut SqlClient, limit: Duration) -> Verdict {
+pub async fn run(
+    probe: &Probe,
+    expect: &Expect,
+    client: &mut SqlClient,
+    limit: Duration,
+    context: &super::runner::CheckContext,
+) -> Verdict {
     let mut db = Db { client, limit };
     let result = match probe {
         Probe::SqlConnection => Ok(Verdict::Pass("connected and logged in, read-only".into())),
@@ -176,6 +344,14 @@ pub async fn run(probe: &Probe, expect: &Expect, client: &mut SqlClient, limit: 
         Probe::SqlBamFreeSpace { databases } => {
             db.rows(&queries::bam_space(databases)).await.map(|rows| judge_bam_space(&rows, expect))
         }
+        Probe::SqlRestorePoint => match db.require_tables(&["dbo.adm_BackupHistory"]).await {
+            Ok(Some(v)) => Ok(v),
+            Ok(None) => db.rows(&restore_queries::backup_history()).await.map(|rows| {
+                let parsed: Vec<BackupRow> = rows.iter().filter_map(BackupRow::from_row).collect();
+                judge_restore_point(&parsed, context.failure_time.as_ref())
+            }),
+            Err(e) => Err(e),
+        },
         other => Ok(Verdict::error(format!("`{}` is not a SQL probe", other.kind_name()))),
     };
     result.unwrap_or_else(Verdict::error)
@@ -379,7 +555,11 @@ pub fn judge_agent_job(name: &str, rows: &[Row], expect: &Expect) -> Verdict {
     let all: Vec<String> = verdicts
         .iter()
         .map(|v| match v {
-            Verdict::Pass(d) | Verdict::Miss(d) | Verdict::Warn(d) | Verdict::Skip(d) => d.clone(),
+            Verdict::Pass(d) | Verdict::Miss(d) | Verdict::Warn(d) | Verdict::Skip(d) | Verdict::NotApplicable(d) => {
+                d.clone()
+            }
+            Verdict::WithData(..) => String::new(),
+            Verdict::MissExplained { detail, .. } => detail.clone(),
             Verdict::Error { detail, .. } => detail.clone(),
         })
         .collect();

@@ -2,13 +2,14 @@
 //! say, for each, pass / warn / fail / skipped / error with the knowledge entry that explains it.
 
 use super::{load_kb, print, print_json, GlobalArgs};
-use crate::checks::result::tally;
+use crate::checks::result::unknown_reasons;
 use crate::checks::runner::{self, Job, RunEvent, RunOptions};
 use crate::checks::sql::SqlTarget;
-use crate::checks::{CheckResult, Status};
+use crate::checks::{CheckResult, Completeness, Status, Summary};
 use crate::exit;
 use crate::kb::{CheckSpec, KnowledgeBase, Sources};
-use crate::report::{json, redact, text};
+use crate::report::{json, redact};
+use crate::text;
 use clap::Args;
 use std::sync::Arc;
 
@@ -37,8 +38,9 @@ pub struct CheckArgs {
     pub list: bool,
 }
 
-/// Runs `check`: exit 0 when every check passed or was skipped, 1 on any warn/fail/error, 2 on
-/// a usage or knowledge-base error.
+/// Runs `check`: exit 0 when every check ran and passed, 1 on any failure or warning, 4 when
+/// nothing failed but a check could not tell (skipped, not applicable, error), 2 on a usage or
+/// knowledge-base error.
 pub fn run(global: &GlobalArgs, args: CheckArgs) -> u8 {
     let kb = match load_kb(&Sources::discover(&global.kb, global.no_embedded)) {
         Ok(kb) => Arc::new(kb),
@@ -89,22 +91,19 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> u8 {
             return exit::INTERNAL;
         }
     };
+    let summary = Summary::of(&results);
     if args.json {
         print_json(&json::check_document(target.as_ref(), &results));
     } else {
-        print(&format!("\n{}\n", summary(&results)));
+        print(&format!("\n{}\n", summary_text(&summary, &results)));
     }
-    if results.iter().any(|r| r.status.is_problem()) {
-        exit::FOUND
-    } else {
-        exit::OK
-    }
+    summary.completeness().exit_code()
 }
 
 /// The specs to run: all, or those `--only` names (an unknown id is a usage error).
 fn select(kb: &KnowledgeBase, only: &[String]) -> Result<Vec<CheckSpec>, String> {
     if only.is_empty() {
-        let mut all = kb.checks().to_vec();
+        let mut all: Vec<CheckSpec> = kb.checks().iter().filter(|c| !c.is_guide_only()).cloned().collect();
         runner::display_order(&mut all);
         return Ok(all);
     }
@@ -182,10 +181,23 @@ fn result_text(result: &CheckResult) -> String {
     out
 }
 
-/// `N checks: a pass, b warn, ...`.
-fn summary(results: &[CheckResult]) -> String {
-    let parts: Vec<String> = tally(results).iter().map(|(s, n)| format!("{n} {}", s.as_str())).collect();
-    format!("{} checks: {}", results.len(), parts.join(", "))
+/// The closing lines: `N passed, N failed, N warned, N not run`, then what stopped the checks
+/// that could not tell, so "not run" is never read as "fine".
+fn summary_text(summary: &Summary, results: &[CheckResult]) -> String {
+    let mut out = format!("{} checks: {}", results.len(), summary.line());
+    let reasons = unknown_reasons(results);
+    if !reasons.is_empty() {
+        let parts: Vec<String> = reasons.iter().map(|(why, n)| format!("{why} ({n})")).collect();
+        out.push_str(&format!("\nnot run or could not tell: {}", parts.join("; ")));
+    }
+    match summary.completeness() {
+        Completeness::Complete => out.push_str("\nEverything was checked and nothing failed."),
+        Completeness::Incomplete => {
+            out.push_str("\nNothing failed, but not everything could be checked (exit code 4).")
+        }
+        Completeness::Problems => {}
+    }
+    out
 }
 
 /// `check --list`.

@@ -158,9 +158,54 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
+/// The subcommands by name, for "did you mean".
+fn subcommand_names() -> Vec<String> {
+    use clap::CommandFactory;
+    Cli::command().get_subcommands().map(|c| c.get_name().to_string()).collect()
+}
+
+/// Letters to change, add or drop to turn `a` into `b` (Levenshtein).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// Why the TUI's paths cannot be opened: a path that does not exist, and, for a bare word close
+/// to a subcommand, the command that was probably meant.
+pub fn path_problem(paths: &[PathBuf]) -> Option<String> {
+    let missing = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err())?;
+    let word = missing.to_string_lossy();
+    let bare = !word.contains(['/', '\\', '.', ':']);
+    let near = subcommand_names()
+        .into_iter()
+        .map(|name| (edit_distance(&word.to_ascii_lowercase(), &name), name))
+        .filter(|(d, name)| *d <= 2.max(name.len() / 3))
+        .min();
+    Some(match near {
+        Some((_, name)) if bare => format!("no such file or command `{word}`; did you mean `{name}`?"),
+        _ if bare => format!("no such file or command `{word}` (see `bts-doctor --help`)"),
+        _ => format!("no such file or folder: {word}"),
+    })
+}
+
 /// Opens the terminal UI (the main job); without a terminal, says how to use the subcommands.
+/// A path that does not exist is refused before the screen is drawn.
 fn run_tui(global: &GlobalArgs, paths: Vec<PathBuf>) -> u8 {
     use std::io::IsTerminal;
+    if let Some(problem) = path_problem(&paths) {
+        eprintln!("bts-doctor: {problem}");
+        return exit::USAGE;
+    }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!(
             "bts-doctor: the terminal UI needs a terminal; for scripts use a subcommand (see `bts-doctor --help`)"
@@ -219,6 +264,15 @@ fn quiet_worker_panics() {
 /// The command line with secrets masked, for the log.
 fn redacted_args() -> Vec<String> {
     std::env::args().skip(1).map(|a| crate::report::redact::secrets(&a).into_owned()).collect()
+}
+
+/// The first of `paths` that does not exist, as a message ("no such file or folder: …"): every
+/// command refuses a missing path before it reads anything.
+fn missing_path(paths: &[PathBuf]) -> Option<String> {
+    paths
+        .iter()
+        .find(|p| p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err())
+        .map(|p| format!("no such file or folder: {}", p.display()))
 }
 
 /// Prints a JSON document with every string passed through redaction.

@@ -3,28 +3,27 @@
 //! checklist with its live checks, then the multicomputer order.
 
 use super::{load_kb, print, print_json, GlobalArgs};
-use crate::checks::runner::{self, Job, RunOptions};
 use crate::exit;
-use crate::guide::readiness::{self, Fact, Facts, ReadinessReport, Verdict};
+use crate::guide::readiness::{
+    self, ChecklistChecks, Fact, Facts, ItemStatus, ReadinessReport, ReadinessVerdict, Verdict,
+};
 use crate::kb::matrix::SupportMatrices;
 use crate::kb::{KnowledgeBase, Sources};
-use crate::report::text;
+use crate::text;
 use clap::Args;
 use std::sync::Arc;
 
-/// The playbook whose main line is the pre-upgrade checklist.
-pub const PRE_UPGRADE: &str = "pre-upgrade";
-
-/// Arguments of `readiness`.
-#[derive(Debug, Args)]
-pub struct ReadinessArgs {
+/// What is known of the environment, as the guide names it: `readiness` and `report` take the
+/// same flags.
+#[derive(Debug, Args, Default)]
+pub struct FactsArgs {
     /// The BizTalk version upgraded from: 2013 or "2013 R2" (2013R2).
     #[arg(long, value_name = "VER")]
     pub from: Option<String>,
     /// The operating system, as the guide names it ("Windows Server 2012 R2").
     #[arg(long, value_name = "OS")]
     pub os: Option<String>,
-    /// The SQL Server version, as the guide names it ("SQL Server 2014", "SQL Server 2012 SP1").
+    /// The SQL Server version with its service pack ("SQL Server 2014 SP1", "SQL Server 2016").
     #[arg(long = "sql-version", value_name = "VER")]
     pub sql_version: Option<String>,
     /// The BizTalk edition upgraded from (Evaluation, Branch, Developer, Standard, Enterprise).
@@ -33,6 +32,14 @@ pub struct ReadinessArgs {
     /// The BizTalk Server 2016 edition wanted.
     #[arg(long = "to-edition", value_name = "ED")]
     pub to_edition: Option<String>,
+}
+
+/// Arguments of `readiness`.
+#[derive(Debug, Args)]
+pub struct ReadinessArgs {
+    /// What is known of the environment.
+    #[command(flatten)]
+    pub facts: FactsArgs,
     /// ADO.NET connection string of the Management database's SQL Server: detects the SQL and
     /// BizTalk versions and runs the SQL checks of the checklist.
     #[arg(long, value_name = "CONN", env = "BTS_DOCTOR_SQL", hide_env_values = true)]
@@ -48,7 +55,7 @@ pub struct ReadinessArgs {
     pub json: bool,
 }
 
-/// Runs `readiness`: exit 0 ready, 1 blockers, 2 usage.
+/// Runs `readiness`: exit 0 ready, 1 blocked, 4 incomplete, 2 usage.
 pub fn run(global: &GlobalArgs, args: ReadinessArgs) -> u8 {
     let kb = match load_kb(&Sources::discover(&global.kb, global.no_embedded)) {
         Ok(kb) => Arc::new(kb),
@@ -58,7 +65,7 @@ pub fn run(global: &GlobalArgs, args: ReadinessArgs) -> u8 {
         eprintln!("bts-doctor readiness: the knowledge base has no support matrices (readiness/support-matrices.yaml)");
         return exit::USAGE;
     };
-    let mut facts = match given(&m, &args) {
+    let facts = match given(&m, &args.facts) {
         Ok(f) => f,
         Err(message) => {
             eprintln!("bts-doctor readiness: {message}");
@@ -83,39 +90,27 @@ pub fn run(global: &GlobalArgs, args: ReadinessArgs) -> u8 {
             return exit::INTERNAL;
         }
     };
-    let notes = runtime.block_on(crate::guide::detect::detect(target.as_ref(), &m, &mut facts));
-    let dimensions = readiness::evaluate(&m, &facts);
-    let Some(playbook) = kb.playbook(PRE_UPGRADE).cloned() else {
-        eprintln!("bts-doctor readiness: the knowledge base has no `{PRE_UPGRADE}` playbook");
-        return exit::USAGE;
+    let checks = if args.no_checks { ChecklistChecks::Skip } else { ChecklistChecks::Run };
+    let report = match runtime.block_on(readiness::assess(kb.clone(), facts, target.as_ref(), checks)) {
+        Ok(r) => r,
+        Err(message) => {
+            eprintln!("bts-doctor readiness: {message}");
+            return exit::USAGE;
+        }
     };
-    let results = if args.no_checks {
-        Vec::new()
-    } else {
-        let specs: Vec<_> =
-            playbook.steps.iter().filter_map(|s| s.check.as_deref()).filter_map(|id| kb.check(id).cloned()).collect();
-        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-        let job = Job { kb: kb.clone(), specs, target: target.clone(), options: RunOptions::default() };
-        runtime.block_on(runner::run(job, tx, Default::default()))
-    };
-    let checklist = readiness::checklist(&playbook, &results);
-    let report = ReadinessReport::new(facts, notes, dimensions, checklist, m.upgrade_order.clone());
     if args.json {
         print_json(&crate::report::json::readiness_document(&report));
     } else {
         let shown = render(&report, &kb);
         print(&target.as_ref().map_or(shown.clone(), |t| t.hide(&shown)));
     }
-    if report.ready {
-        exit::OK
-    } else {
-        exit::FOUND
-    }
+    report.verdict.exit_code()
 }
 
-/// The values given on the command line, in the guide's names; an unknown name is a usage error
-/// that lists the names the guide uses.
-fn given(m: &SupportMatrices, args: &ReadinessArgs) -> Result<Facts, String> {
+/// The values given on the command line, in the guide's names. A release the guide's upgrade
+/// table does not list but the requirements table knows (SQL Server 2016, Windows Server 2016)
+/// is taken as given and reported as such; only a name neither table knows is a usage error.
+pub fn given(m: &SupportMatrices, args: &FactsArgs) -> Result<Facts, String> {
     let list = |names: Vec<&str>| names.join(", ");
     let mut facts = Facts::default();
     if let Some(v) = &args.from {
@@ -128,22 +123,33 @@ fn given(m: &SupportMatrices, args: &ReadinessArgs) -> Result<Facts, String> {
         facts.from = Some(Fact::given(name));
     }
     if let Some(v) = &args.os {
-        let row = m.os_row(v).ok_or_else(|| {
-            format!(
-                "--os `{v}` is not in the guide's table; use one of: {}",
-                list(m.os.iter().map(|r| r.name.as_str()).collect())
-            )
-        })?;
-        facts.os = Some(Fact::given(row.name.clone()));
+        let name = match (m.os_row(v), m.platforms.os_by_name(v)) {
+            (Some(row), _) => row.name.clone(),
+            (None, Some(release)) => release.name.clone(),
+            (None, None) => {
+                return Err(format!(
+                    "--os `{v}` is not an operating system the tables know; use one of: {}",
+                    list(m.platforms.os.iter().map(|r| r.name.as_str()).collect())
+                ))
+            }
+        };
+        facts.os = Some(Fact::given(name));
     }
     if let Some(v) = &args.sql_version {
-        let row = m.sql_row(v).ok_or_else(|| {
-            format!(
-                "--sql-version `{v}` is not in the guide's table; use one of: {}",
-                list(m.sql.iter().map(|r| r.name.as_str()).collect())
-            )
-        })?;
-        facts.sql = Some(Fact::given(row.name.clone()));
+        let name = match (m.sql_row(v), m.platforms.sql_by_name(v)) {
+            (_, Some(id)) => match &id.level {
+                Some(level) => format!("{} {level}", id.release.name),
+                None => id.release.name.clone(),
+            },
+            (Some(row), None) => row.name.clone(),
+            (None, None) => {
+                return Err(format!(
+                    "--sql-version `{v}` is not a SQL Server release the tables know; use a name such as {} (with SP1, SP2 … or RTM where it matters)",
+                    list(m.platforms.sql.iter().map(|r| r.name.as_str()).collect())
+                ))
+            }
+        };
+        facts.sql = Some(Fact::given(name));
     }
     for (flag, value, slot) in
         [("--edition", &args.edition, &mut facts.edition), ("--to-edition", &args.to_edition, &mut facts.to_edition)]
@@ -167,13 +173,31 @@ fn verdict_tag(v: Verdict) -> &'static str {
     }
 }
 
+/// The verdict line: what was established, and what was not.
+pub fn verdict_line(report: &ReadinessReport) -> String {
+    let confirm = report.to_confirm();
+    let yours = if confirm > 0 { format!("; {confirm} item(s) below are yours to confirm") } else { String::new() };
+    match report.verdict {
+        ReadinessVerdict::Blocked => "NOT READY: blockers below must be resolved first".to_string(),
+        ReadinessVerdict::Incomplete => format!(
+            "INCOMPLETE: no blocker found, but {} thing(s) could not be evaluated (listed below){yours}",
+            report.not_evaluated.len()
+        ),
+        ReadinessVerdict::Ready if report.checks_run => {
+            format!("READY: every support matrix allows the upgrade and every live check passed{yours}")
+        }
+        ReadinessVerdict::Ready => {
+            format!("READY on the support matrices; the live checks were not run (--no-checks){yours}")
+        }
+    }
+}
+
 /// The report as text.
 fn render(report: &ReadinessReport, kb: &KnowledgeBase) -> String {
     let mut out = String::new();
-    let verdict =
-        if report.ready { "READY: no blocker found" } else { "NOT READY: blockers below must be resolved first" };
     out.push_str(&format!(
-        "Upgrade readiness for BizTalk Server 2016 — {verdict}\n\nSupport matrices (Upgrade to BizTalk Server 2016)\n"
+        "Upgrade readiness for BizTalk Server 2016 — {}\n\nSupport matrices (Upgrade to BizTalk Server 2016)\n",
+        verdict_line(report)
     ));
     for d in &report.dimensions {
         let value = d.value.clone().map(|v| format!(" {v}")).unwrap_or_default();
@@ -188,24 +212,34 @@ fn render(report: &ReadinessReport, kb: &KnowledgeBase) -> String {
     }
     out.push_str("\nBefore the upgrade\n");
     for item in &report.checklist {
-        let tag = match item.status.as_str() {
-            "pass" => "PASS   ",
-            "warn" => "WARN   ",
-            "fail" => "FAIL   ",
-            "skipped" => "SKIP   ",
-            "error" => "ERROR  ",
-            "confirm" => "CONFIRM",
-            _ => "NOT RUN",
+        let tag = match item.status {
+            ItemStatus::Pass => "PASS   ",
+            ItemStatus::Warn => "WARN   ",
+            ItemStatus::Fail => "FAIL   ",
+            ItemStatus::Skipped => "SKIP   ",
+            ItemStatus::Error => "ERROR  ",
+            ItemStatus::Confirm => "CONFIRM",
+            ItemStatus::NotRun => "NOT RUN",
         };
         out.push_str(&format!("  {tag} {}\n", item.title));
-        let detail = if item.detail.is_empty() { String::new() } else { item.detail.clone() };
-        let entry =
-            item.issue.as_ref().filter(|_| matches!(item.status.as_str(), "fail" | "warn" | "error")).map(|i| {
+        let entry = item
+            .issue
+            .as_ref()
+            .filter(|_| matches!(item.status, ItemStatus::Fail | ItemStatus::Warn | ItemStatus::Error))
+            .map(|i| {
                 let title = kb.get(i).map(|e| e.title.as_str()).unwrap_or("");
                 format!(" → {i}: {title}")
             });
-        for line in text::wrap(&format!("{detail}{}", entry.unwrap_or_default()), 86) {
+        for line in text::wrap(&format!("{}{}", item.detail, entry.unwrap_or_default()), 86) {
             out.push_str(&format!("          {line}\n"));
+        }
+    }
+    if !report.not_evaluated.is_empty() {
+        out.push_str("\nNot evaluated (why the verdict is incomplete)\n");
+        for line in &report.not_evaluated {
+            for (i, l) in text::wrap(line, 86).iter().enumerate() {
+                out.push_str(&format!("  {}{l}\n", if i == 0 { "- " } else { "  " }));
+            }
         }
     }
     out.push_str("\nUpgrade the computers of the group one at a time, in this order:\n");

@@ -3,19 +3,14 @@
 //! self-contained HTML or JSON, redacted by default.
 
 use super::{load_matcher, GlobalArgs};
-use crate::checks::runner::{self, Job, RunOptions};
 use crate::exit;
-use crate::guide::readiness::{self, Facts, ReadinessReport};
-use crate::guide::store::Store;
-use crate::logs::{self, ScanOptions};
-use crate::report::document::{now_utc, ChecksPart, GuidePart, ReportData};
-use crate::report::json;
+use crate::report::collect::{collect, ChecksInput, GuideInput, ReportInputs, ScanPart};
+use crate::report::document::now_utc;
 use crate::report::pseudonym::Options;
 use crate::report::{render, Format};
 use clap::Args;
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// Arguments of `report`.
 #[derive(Debug, Args)]
@@ -47,42 +42,47 @@ pub struct ReportArgs {
     /// Accept the SQL Server's TLS certificate without validating it.
     #[arg(long)]
     pub trust_server_certificate: bool,
+    /// What is known of the environment, for the readiness part (as `readiness` takes it).
+    #[command(flatten)]
+    pub facts: super::readiness_cmd::FactsArgs,
 }
 
-/// Runs `report`: exit 0 when written, 2 on usage or unreadable input.
+/// Runs `report`: the report is written whenever it can be; the exit code follows its summary
+/// (0 complete, 1 problems, 4 incomplete), 2 on usage or unreadable input.
 pub fn run(global: &GlobalArgs, args: ReportArgs) -> u8 {
     let Some(format) = Format::parse(&args.format) else {
         eprintln!("bts-doctor report: unknown --format `{}`; use md, html or json", args.format);
         return exit::USAGE;
     };
+    if let Some(missing) = super::missing_path(&args.logs) {
+        eprintln!("bts-doctor report: {missing}");
+        return exit::USAGE;
+    }
     let matcher = match load_matcher(global, &[]) {
         Ok(m) => m,
         Err(code) => return code,
     };
-    let kb = Arc::new(matcher.kb().clone());
-    let options = Options { hosts: args.redact_hosts, users: args.redact_users };
-    let mut data = ReportData::new(&kb, now_utc(), options);
-
-    if let Some(path) = &args.text {
-        let text = match read_text(path) {
-            Ok(t) => t,
+    let facts = match matcher.kb().matrices().map(|m| super::readiness_cmd::given(m, &args.facts)) {
+        Some(Ok(f)) => f,
+        Some(Err(message)) => {
+            eprintln!("bts-doctor report: {message}");
+            return exit::USAGE;
+        }
+        None => Default::default(),
+    };
+    let paste = match &args.text {
+        Some(path) => match read_text(path) {
+            Ok(text) => {
+                let report = matcher.match_text(&text);
+                Some((text, report))
+            }
             Err(message) => {
                 eprintln!("bts-doctor report: {message}");
                 return exit::USAGE;
             }
-        };
-        let report = matcher.match_text(&text);
-        data.matches = Some(json::match_document(&matcher, &text, &report, 5));
-    }
-    if !args.logs.is_empty() {
-        let report =
-            logs::scan(&args.logs, &matcher, &ScanOptions::default(), None, &std::sync::atomic::AtomicBool::new(false));
-        if report.files_read() == 0 {
-            eprintln!("bts-doctor report: none of the logs could be read");
-            return exit::USAGE;
-        }
-        data.scan = Some(report);
-    }
+        },
+        None => None,
+    };
     let target = match super::connect::sql_target(args.sql.as_deref(), args.trust_server_certificate) {
         Ok(t) => t,
         Err(message) => {
@@ -97,41 +97,38 @@ pub fn run(global: &GlobalArgs, args: ReportArgs) -> u8 {
             return exit::INTERNAL;
         }
     };
-    let results = if args.no_checks {
-        Vec::new()
-    } else {
-        let mut specs = kb.checks().to_vec();
-        runner::display_order(&mut specs);
-        let job = Job { kb: kb.clone(), specs, target: target.clone(), options: RunOptions::default() };
-        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-        let results = runtime.block_on(runner::run(job, tx, Default::default()));
-        data.checks = Some(ChecksPart { sql: target.clone(), results: results.clone() });
-        results
+    let inputs = ReportInputs {
+        paste,
+        scan: if args.logs.is_empty() { ScanPart::None } else { ScanPart::Paths(args.logs.clone()) },
+        target: target.clone(),
+        checks: if args.no_checks { ChecksInput::None } else { ChecksInput::Run },
+        guide: GuideInput::Saved,
+        facts,
+        generated_at: now_utc(),
+        pseudonyms: Options { hosts: args.redact_hosts, users: args.redact_users },
     };
-    if let (Some(m), Some(book)) = (kb.matrices(), kb.playbook(super::readiness_cmd::PRE_UPGRADE)) {
-        let mut facts = Facts::default();
-        let notes = runtime.block_on(crate::guide::detect::detect(target.as_ref(), m, &mut facts));
-        let dimensions = readiness::evaluate(m, &facts);
-        let checklist = readiness::checklist(book, &results);
-        data.readiness = Some(ReadinessReport::new(facts, notes, dimensions, checklist, m.upgrade_order.clone()));
-    }
-    if let Some(store) = Store::default_location() {
-        for book in kb.playbooks() {
-            if let Ok(Some(progress)) = store.load(&book.id) {
-                data.guide.extend(GuidePart::from_progress(&kb, &progress));
-            }
+    let data = match runtime.block_on(collect(&matcher, inputs)) {
+        Ok(d) => d,
+        Err(message) => {
+            eprintln!("bts-doctor report: {message}");
+            return exit::USAGE;
         }
+    };
+    if data.scan.as_ref().is_some_and(|s| s.files_read() == 0) {
+        eprintln!("bts-doctor report: none of the logs could be read");
+        return exit::USAGE;
     }
     let mut text = render(&data, format);
     if let Some(t) = &target {
         text = t.hide(&text);
     }
+    let code = data.summary.verdict.exit_code();
     match &args.output {
         Some(path) => match std::fs::write(path, &text) {
             Ok(()) => {
                 tracing::info!(path = %path.display(), format = ?format, "report written");
                 eprintln!("bts-doctor report: written to {}", path.display());
-                exit::OK
+                code
             }
             Err(e) => {
                 eprintln!("bts-doctor report: cannot write {}: {e}", path.display());
@@ -140,7 +137,7 @@ pub fn run(global: &GlobalArgs, args: ReportArgs) -> u8 {
         },
         None => {
             super::print(&text);
-            exit::OK
+            code
         }
     }
 }

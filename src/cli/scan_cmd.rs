@@ -34,7 +34,9 @@ pub struct ScanArgs {
     pub jobs: Option<usize>,
 }
 
-/// Runs `scan`: exit 0 when nothing was found, 1 on findings, 2 when no input could be read.
+/// Runs `scan`: exit 0 when every file was read and nothing was found, 1 on findings, 4 when
+/// nothing was found but a file could not be read, 2 on a missing path or when no input could
+/// be read.
 pub fn run(global: &GlobalArgs, args: ScanArgs) -> u8 {
     let format =
         match choice(&args.format, "format", "auto, msi, configlog, setup, eventlog or generic", LogFormat::parse) {
@@ -46,6 +48,10 @@ pub fn run(global: &GlobalArgs, args: ScanArgs) -> u8 {
             Ok(e) => e,
             Err(code) => return code,
         };
+    if let Some(missing) = super::missing_path(&args.paths) {
+        eprintln!("bts-doctor scan: {missing}; nothing was scanned");
+        return exit::USAGE;
+    }
     with_matcher(global, &[], |matcher| scan_with(matcher, &args, format, encoding))
 }
 
@@ -109,10 +115,8 @@ fn scan_with(
     } else if report.files_read() == 0 {
         eprintln!("bts-doctor scan: none of the given paths could be read");
         exit::USAGE
-    } else if report.found_anything() {
-        exit::FOUND
     } else {
-        exit::OK
+        report.completeness().exit_code()
     }
 }
 
@@ -147,6 +151,16 @@ pub fn render(report: &ScanReport) -> String {
 
     out.push_str("\nRoot cause\n");
     match &report.root_cause {
+        // "No failure" only speaks of what was read.
+        None if report.files_read() == 0 => out.push_str("  Nothing could be read, so nothing can be told.\n"),
+        None if report.files_read() < report.files.len() || report.cancelled => {
+            let _ = writeln!(
+                out,
+                "  No failure found in the {} file(s) read; {} could not be read, so this is not the whole answer.",
+                report.files_read(),
+                report.files.len() - report.files_read()
+            );
+        }
         None => out.push_str("  No failure found.\n"),
         Some(root) => {
             let _ = writeln!(out, "  {}:{}", root.path, root.line);

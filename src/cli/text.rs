@@ -89,7 +89,7 @@ pub fn entry_body(out: &mut String, e: &Entry) {
 /// prefix.
 pub fn wrap_into(out: &mut String, text: &str, first: &str, rest: &str) {
     let prefix = first.chars().count().max(rest.chars().count());
-    for (i, line) in crate::report::text::wrap(text, WIDTH.saturating_sub(prefix)).into_iter().enumerate() {
+    for (i, line) in crate::text::wrap(text, WIDTH.saturating_sub(prefix)).into_iter().enumerate() {
         out.push_str(if i == 0 { first } else { rest });
         out.push_str(&line);
         out.push('\n');
@@ -98,7 +98,7 @@ pub fn wrap_into(out: &mut String, text: &str, first: &str, rest: &str) {
 
 /// At most `max` characters of `text` on one line, with an ellipsis when cut.
 pub fn shorten(text: &str, max: usize) -> String {
-    let one_line = crate::report::text::squash_space(text);
+    let one_line = crate::text::squash_space(text);
     if one_line.chars().count() <= max {
         one_line
     } else {

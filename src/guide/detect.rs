@@ -16,7 +16,7 @@ pub async fn detect(target: Option<&SqlTarget>, m: &SupportMatrices, facts: &mut
     let mut notes = Vec::new();
     if let Some(target) = target {
         if facts.sql.is_none() || facts.from.is_none() {
-            match sql_facts(target).await {
+            match sql_facts(target, m).await {
                 Ok((sql_version, from)) => {
                     if facts.sql.is_none() {
                         facts.sql = sql_version.map(Fact::detected);
@@ -64,7 +64,10 @@ pub async fn detect(target: Option<&SqlTarget>, m: &SupportMatrices, facts: &mut
 
 /// The SQL Server's name in the guide's terms, and the BizTalk version the Management database
 /// records (or why it says none).
-async fn sql_facts(target: &SqlTarget) -> Result<(Option<String>, Result<&'static str, String>), String> {
+async fn sql_facts(
+    target: &SqlTarget,
+    m: &SupportMatrices,
+) -> Result<(Option<String>, Result<&'static str, String>), String> {
     let mut client = sql::connect(target).await.map_err(|v| match v {
         crate::checks::Verdict::Error { detail, .. } => detail,
         other => format!("{other:?}"),
@@ -72,7 +75,7 @@ async fn sql_facts(target: &SqlTarget) -> Result<(Option<String>, Result<&'stati
     let limit = Duration::from_secs(target.query_timeout_secs);
     let rows = sql::query(&mut client, &queries::server_version(), limit).await?;
     let text = |i: usize| rows.first().and_then(|r| r.get(i)).and_then(Cell::text);
-    let sql_version = text(0).map(|v| sql_name(&v, &text(3).unwrap_or_default()));
+    let sql_version = text(0).map(|v| sql_name(m, &v, &text(3).unwrap_or_default()));
     let has_table = sql::query(&mut client, &queries::object_id("dbo.BizTalkDBVersion"), limit)
         .await?
         .first()

@@ -1,7 +1,7 @@
 //! The playbook state machine: where the user is, what they answered, what each check said.
 //! Pure: it never runs a check or touches a file; callers feed it answers and check outcomes.
 
-use crate::checks::Status;
+use crate::checks::{CheckResult, Outcome, Status, UnknownReason};
 use crate::kb::playbook::{Playbook, Step, StepKind};
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +14,40 @@ pub struct CheckOutcome {
     pub status: Status,
     /// What it saw (or that the outcome was scripted).
     pub detail: String,
+    /// Why it could not tell, when it could not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<UnknownReason>,
+    /// Structured facts the check read (a restore point, say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+}
+
+impl CheckOutcome {
+    /// The outcome of a finished check.
+    pub fn from_result(result: &CheckResult) -> Self {
+        CheckOutcome {
+            id: result.id.clone(),
+            status: result.status,
+            detail: result.detail.clone(),
+            reason: result.unknown_reason,
+            data: result.data.clone(),
+        }
+    }
+
+    /// An outcome given by an answers file instead of a run.
+    pub fn scripted(id: &str, status: Status) -> Self {
+        let reason = match status {
+            Status::Skipped => Some(UnknownReason::Skipped),
+            Status::Error => Some(UnknownReason::Error),
+            _ => None,
+        };
+        CheckOutcome { id: id.to_string(), status, detail: "scripted by the answers file".into(), reason, data: None }
+    }
+
+    /// pass / fail / unknown.
+    pub fn outcome(&self) -> Outcome {
+        self.status.outcome()
+    }
 }
 
 /// Who answered a step.
@@ -26,6 +60,14 @@ pub enum AnsweredBy {
     Scan,
     /// A live check.
     Check,
+}
+
+impl Visit {
+    /// Whether this step was decided by a person after its check could not tell: such a step
+    /// is never shown as established by the check.
+    pub fn after_unknown(&self) -> bool {
+        self.check.as_ref().is_some_and(|c| c.outcome() == Outcome::Unknown)
+    }
 }
 
 /// One step taken.
@@ -67,6 +109,9 @@ pub enum Input {
     Choice(String, AnsweredBy),
     /// A check step's outcome.
     Check(CheckOutcome),
+    /// A check step whose check could not tell, decided by the user's answer to its `ask`
+    /// question: `true` (yes) takes `pass`, `false` takes `fail`.
+    Decided(CheckOutcome, bool),
 }
 
 /// Why an input does not fit the current step.
@@ -87,6 +132,23 @@ pub enum GuideError {
         given: String,
         /// The values allowed.
         choices: String,
+    },
+    /// The check could not tell and the step has no `unknown` branch: ask the user its `ask`
+    /// question and give the answer as [`Input::Decided`].
+    #[error("the check of step `{step}` could not tell: {detail}")]
+    CannotTell {
+        /// The step.
+        step: String,
+        /// What the check said.
+        detail: String,
+    },
+    /// The same step came back too often: scripted answers that never leave a loop.
+    #[error("step `{step}` came back {visits} times; the scripted answers loop (give a list that leaves the loop)")]
+    Loop {
+        /// The step.
+        step: String,
+        /// How often it was visited.
+        visits: usize,
     },
     /// The input is for another kind of step.
     #[error("step `{step}` is a {kind} step and cannot take {input}")]
@@ -144,16 +206,31 @@ pub fn advance(playbook: &Playbook, progress: &mut Progress, input: Input) -> Re
             (choice.next.clone(), Visit { step: step.id.clone(), answer: Some(choice.value.clone()), check: None, by })
         }
         (StepKind::Check, Input::Check(outcome)) => {
-            // Only a pass takes the pass branch: a check that could not tell is not a pass.
-            let next = if outcome.status == Status::Pass { step.pass.clone() } else { step.fail.clone() };
+            // A check that could not tell is neither a pass nor a failure.
+            let next = match outcome.outcome() {
+                Outcome::Pass => step.pass.clone(),
+                Outcome::Fail => step.fail.clone(),
+                Outcome::Unknown => match &step.unknown {
+                    Some(branch) => Some(branch.clone()),
+                    None => return Err(GuideError::CannotTell { step: step.id.clone(), detail: outcome.detail }),
+                },
+            };
             (
                 next.unwrap_or_default(),
                 Visit { step: step.id.clone(), answer: None, check: Some(outcome), by: AnsweredBy::Check },
             )
         }
+        (StepKind::Check, Input::Decided(outcome, holds)) => {
+            let next = if holds { step.pass.clone() } else { step.fail.clone() };
+            let answer = Some(if holds { "yes" } else { "no" }.to_string());
+            (
+                next.unwrap_or_default(),
+                Visit { step: step.id.clone(), answer, check: Some(outcome), by: AnsweredBy::User },
+            )
+        }
         (_, Input::Continue) => return Err(wrong("a plain continue")),
         (_, Input::Choice(..)) => return Err(wrong("a choice")),
-        (_, Input::Check(_)) => return Err(wrong("a check result")),
+        (_, Input::Check(_) | Input::Decided(..)) => return Err(wrong("a check result")),
     };
     progress.path.push(visit);
     progress.finished = is_done(playbook, &next);
@@ -182,7 +259,7 @@ pub fn remaining<'a>(playbook: &'a Playbook, progress: &Progress) -> Vec<&'a Ste
 /// name, when it is one of the choices.
 pub fn scan_answer(step: &Step, phase: Option<&str>) -> Option<String> {
     let phase = phase?;
-    (step.from_scan.as_deref() == Some("phase") && step.choices.iter().any(|c| c.value == phase))
+    (step.from_scan == Some(crate::kb::playbook::FromScan::Phase) && step.choices.iter().any(|c| c.value == phase))
         .then(|| phase.to_string())
 }
 
@@ -193,27 +270,59 @@ mod tests {
     use crate::kb::Origin;
 
     fn book() -> Playbook {
-        let text = "id: t-book\ntitle: T\nstart: q\nsteps:\n  - id: q\n    kind: question\n    title: Which?\n    from_scan: phase\n    choices:\n      - {value: install, label: A, next: c}\n      - {value: prerequisites, label: B, next: end}\n  - id: c\n    kind: check\n    title: Check\n    check: x\n    pass: end\n    fail: act\n  - id: act\n    kind: action\n    title: Do\n    command: fix.exe\n    next: end\n  - id: end\n    kind: done\n    title: Done\n";
-        parse_playbook(text, Origin { layer: "t".into(), file: "t.yaml".into(), line: 0 }).unwrap()
+        parse_playbook(&book_text(), Origin { layer: "t".into(), file: "t.yaml".into(), line: 0 }).unwrap()
+    }
+
+    fn book_text() -> String {
+        "id: t-book\ntitle: T\nstart: q\nsteps:\n  - id: q\n    kind: question\n    title: Which?\n    from_scan: phase\n    choices:\n      - {value: install, label: A, next: c}\n      - {value: prerequisites, label: B, next: end}\n  - id: c\n    kind: check\n    title: Check\n    check: x\n    pass: end\n    fail: act\n    ask: Is it there?\n  - id: act\n    kind: action\n    title: Do\n    command: fix.exe\n    next: end\n  - id: end\n    kind: done\n    title: Done\n".to_string()
     }
 
     #[test]
-    fn answers_branch_and_a_check_that_cannot_tell_takes_the_fail_branch() {
+    fn a_check_that_cannot_tell_takes_no_branch_until_the_user_decides() {
         let b = book();
         let mut p = start(&b);
         assert_eq!(scan_answer(current(&b, &p).unwrap(), Some("install")).as_deref(), Some("install"));
         assert_eq!(scan_answer(current(&b, &p).unwrap(), Some("reconfiguration")), None);
         advance(&b, &mut p, Input::Choice("INSTALL".into(), AnsweredBy::Scan)).unwrap();
         assert_eq!(p.current, "c");
-        let skipped = CheckOutcome { id: "x".into(), status: Status::Skipped, detail: "not applicable".into() };
-        advance(&b, &mut p, Input::Check(skipped)).unwrap();
+        for status in [Status::Skipped, Status::Error] {
+            let unknown = CheckOutcome::scripted("x", status);
+            let err = advance(&b, &mut p, Input::Check(unknown)).unwrap_err();
+            assert!(matches!(err, GuideError::CannotTell { .. }), "{err:?}");
+            assert_eq!(p.current, "c", "an unknown outcome takes neither branch");
+            assert_eq!(p.path.len(), 1);
+        }
+        let unknown = CheckOutcome::scripted("x", Status::Error);
+        advance(&b, &mut p, Input::Decided(unknown, false)).unwrap();
         assert_eq!(p.current, "act");
+        assert!(p.path[1].after_unknown());
+        assert_eq!(p.path[1].answer.as_deref(), Some("no"));
+        assert_eq!(p.path[1].by, AnsweredBy::User);
         assert_eq!(remaining(&b, &p).iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["act", "end"]);
         advance(&b, &mut p, Input::Continue).unwrap();
         assert!(p.finished);
         assert_eq!(advance(&b, &mut p, Input::Continue), Err(GuideError::Finished));
         assert_eq!(p.path.len(), 3);
         assert_eq!(p.path[0].by, AnsweredBy::Scan);
+    }
+
+    #[test]
+    fn pass_fail_warn_and_an_unknown_branch_each_lead_their_own_way() {
+        let with_branch = book_text().replace("    fail: act\n", "    fail: act\n    unknown: end\n");
+        let b = parse_playbook(&with_branch, Origin { layer: "t".into(), file: "t.yaml".into(), line: 0 }).unwrap();
+        for (status, next) in [
+            (Status::Pass, "end"),
+            (Status::Fail, "act"),
+            (Status::Warn, "act"),
+            (Status::Skipped, "end"),
+            (Status::Error, "end"),
+        ] {
+            let mut p = start(&b);
+            advance(&b, &mut p, Input::Choice("install".into(), AnsweredBy::User)).unwrap();
+            advance(&b, &mut p, Input::Check(CheckOutcome::scripted("x", status))).unwrap();
+            let expected = if next == "end" { true } else { p.current == "act" };
+            assert!(expected && (p.current == next || (next == "end" && p.finished)), "{status:?} -> {}", p.current);
+        }
     }
 
     #[test]

@@ -70,12 +70,16 @@ impl Store {
 
     /// Reads the saved progress of a playbook, if any.
     pub fn load(&self, playbook: &str) -> std::io::Result<Option<Progress>> {
-        match std::fs::read(self.path(playbook)) {
+        let path = self.path(playbook);
+        match crate::input::read_path(&path, crate::input::PROGRESS_LIMIT) {
             Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
                 std::io::Error::new(std::io::ErrorKind::InvalidData, format!("saved progress is damaged: {e}"))
             }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
+            Err(crate::input::InputError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                Ok(None)
+            }
+            Err(crate::input::InputError::Io { source, .. }) => Err(source),
+            Err(e) => Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())),
         }
     }
 

@@ -38,6 +38,12 @@ impl CheckSpec {
         self.probe.is_sql() || matches!(&self.probe, Probe::Tcp { host, .. } if host == SQL_HOST)
     }
 
+    /// Whether the check judges against a failed setup run (the restore point): it belongs to
+    /// the recovery guide, which knows the failure time, not to a general `check` run.
+    pub fn is_guide_only(&self) -> bool {
+        matches!(self.probe, Probe::SqlRestorePoint)
+    }
+
     /// Whether the check applies to the operating system this binary runs on.
     pub fn applies_here(&self) -> bool {
         self.platforms.iter().any(|p| p.is_current())
@@ -126,6 +132,10 @@ pub enum Probe {
         /// The SSO database.
         database: String,
     },
+    /// The newest mark of the Backup BizTalk Server job (`adm_BackupHistory`) taken before the
+    /// failed setup run started, with the full and log backups that restore every database to
+    /// it; a mark taken after the run started is refused.
+    SqlRestorePoint,
     /// Free space on the volumes of the BAM databases against their size.
     SqlBamFreeSpace {
         /// The BAM databases whose files are measured.
@@ -208,6 +218,7 @@ impl Probe {
             Probe::SqlGroupServers => "sql-group-servers",
             Probe::SqlBamRta { .. } => "sql-bam-rta",
             Probe::SqlSsoSecretServer { .. } => "sql-sso-secret-server",
+            Probe::SqlRestorePoint => "sql-restore-point",
             Probe::SqlBamFreeSpace { .. } => "sql-bam-free-space",
             Probe::DiskFree { .. } => "disk-free",
             Probe::PathWritable { .. } => "path-writable",
@@ -235,7 +246,7 @@ impl Probe {
             Probe::SqlAgentJob { .. } => (&[], &["enabled"]),
             Probe::SqlDefaultHost { .. } => (&[], &[]),
             Probe::SqlBiztalkVersion => (&["versions"], &[]),
-            Probe::SqlSsoSecretServer { .. } => (&[], &[]),
+            Probe::SqlSsoSecretServer { .. } | Probe::SqlRestorePoint => (&[], &[]),
             Probe::SqlBamFreeSpace { .. } => (&["free_ratio"], &[]),
             Probe::DiskFree { .. } => (&["min_free_mb"], &["warn_free_mb"]),
             Probe::PathWritable { .. } | Probe::FilePresent { .. } | Probe::CertificateStore { .. } => (&[], &[]),
@@ -445,9 +456,31 @@ pub fn parse_version(text: &str) -> Option<Vec<u64>> {
     parts.filter(|p| !p.is_empty())
 }
 
+/// Whether dotted version `have` is at least `want` (missing parts count as 0); `false` when
+/// either is not a version.
+pub fn version_at_least(have: &str, want: &str) -> bool {
+    match (parse_version(have), parse_version(want)) {
+        (Some(mut a), Some(mut b)) => {
+            let n = a.len().max(b.len());
+            a.resize(n, 0);
+            b.resize(n, 0);
+            a >= b
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn versions_compare_part_by_part() {
+        assert!(version_at_least("12.0.4100.1", "12.0.4100"));
+        assert!(!version_at_least("12.0.2000.8", "12.0.4100"));
+        assert!(version_at_least("13.0", "12.0.9999"));
+        assert!(!version_at_least("x", "1"));
+    }
 
     fn origin() -> Origin {
         Origin { layer: "test".into(), file: "checks/x.yaml".into(), line: 0 }

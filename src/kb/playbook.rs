@@ -49,7 +49,8 @@ pub enum StepKind {
     Info,
     /// A question whose answer picks the branch.
     Question,
-    /// A live check: `pass` on a pass, `fail` otherwise (a check that cannot tell is not a pass).
+    /// A live check: `pass` on a pass, `fail` on a failure or warning, and `unknown` when it
+    /// could not tell (or, without `unknown`, its `ask` question put to the user).
     Check,
     /// Something to do (a command to copy or a console action), confirmed done; then `next`.
     Action,
@@ -67,6 +68,26 @@ pub struct Choice {
     pub label: String,
     /// The step it leads to.
     pub next: String,
+}
+
+/// What the scanned logs give a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FromScan {
+    /// A question answered by the failed upgrade phase.
+    Phase,
+    /// An info or action step that shows the logs' root cause and its entry.
+    RootCause,
+}
+
+/// A procedure whose exact commands are generated for the group (instead of one fixed
+/// `command`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Procedure {
+    /// Every BizTalk database restored to one mark of the Backup BizTalk Server job: full and
+    /// log backups with `NORECOVERY`, the last log `WITH STOPATMARK … , RECOVERY`, in order.
+    RestoreToMark,
 }
 
 /// One step.
@@ -100,19 +121,34 @@ pub struct Step {
     /// Where a check step leads on a pass.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass: Option<String>,
-    /// Where a check step leads otherwise.
+    /// Where a check step leads when the check found a failure or a warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail: Option<String>,
-    /// A question answered from scanned logs when they tell: `phase` (the upgrade phase).
+    /// Where a check step leads when the check could not tell (skipped, not applicable, error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from_scan: Option<String>,
+    pub unknown: Option<String>,
+    /// A check step's question for the user when the check could not tell and no `unknown`
+    /// branch is given: "yes" takes `pass`, "no" takes `fail`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ask: Option<String>,
+    /// On an action that changes data irreversibly (restore, delete, uninstall, disabling
+    /// SSO): what it affects. The Guide and `recover` ask for an explicit confirmation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destructive: Option<String>,
+    /// An action whose commands are generated for the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procedure: Option<Procedure>,
+    /// What the scanned logs give this step: `phase` answers a question, `root-cause` shows
+    /// the logs' root cause on an info or action step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_scan: Option<FromScan>,
 }
 
 impl Step {
     /// The steps this one can lead to.
     pub fn targets(&self) -> Vec<&str> {
         let mut out: Vec<&str> = self.choices.iter().map(|c| c.next.as_str()).collect();
-        out.extend([&self.next, &self.pass, &self.fail].into_iter().flatten().map(String::as_str));
+        out.extend([&self.next, &self.pass, &self.fail, &self.unknown].into_iter().flatten().map(String::as_str));
         out
     }
 }
@@ -159,6 +195,10 @@ pub fn parse_playbook(text: &str, mut origin: Origin) -> Result<Playbook, Vec<Pr
             StepKind::Check if step.check.is_none() || step.pass.is_none() || step.fail.is_none() => {
                 at("a check step needs `check`, `pass` and `fail`".into())
             }
+            StepKind::Check if step.unknown.is_none() && step.ask.as_deref().is_none_or(|a| a.trim().is_empty()) => at(
+                "a check step needs a way through when its check cannot tell: an `unknown` branch, or an `ask` question (yes takes `pass`, no takes `fail`)"
+                    .into(),
+            ),
             StepKind::Info | StepKind::Action if step.next.is_none() => at("needs `next`".into()),
             StepKind::Done if !step.targets().is_empty() => at("a done step leads nowhere".into()),
             StepKind::Action if step.command.is_none() && step.text.is_empty() => {
@@ -169,8 +209,23 @@ pub fn parse_playbook(text: &str, mut origin: Origin) -> Result<Playbook, Vec<Pr
         if step.kind != StepKind::Question && !step.choices.is_empty() {
             at("only a question has choices".into());
         }
-        if step.from_scan.as_deref().is_some_and(|f| f != "phase") {
-            at("`from_scan` can only be `phase`".into());
+        match (step.from_scan, step.kind) {
+            (Some(FromScan::Phase), k) if k != StepKind::Question => {
+                at("`from_scan: phase` answers a question only".into())
+            }
+            (Some(FromScan::RootCause), k) if !matches!(k, StepKind::Info | StepKind::Action) => {
+                at("`from_scan: root-cause` is shown on an info or action step only".into())
+            }
+            _ => {}
+        }
+        if step.kind != StepKind::Check && (step.unknown.is_some() || step.ask.is_some()) {
+            at("only a check step has `unknown` or `ask`".into());
+        }
+        if step.kind != StepKind::Action && (step.destructive.is_some() || step.procedure.is_some()) {
+            at("only an action has `destructive` or `procedure`".into());
+        }
+        if step.destructive.as_deref().is_some_and(|d| d.trim().is_empty()) {
+            at("`destructive` must say what the action affects".into());
         }
         steps.push(step);
     }
@@ -267,7 +322,7 @@ mod tests {
         Origin { layer: "test".into(), file: "playbooks/t.yaml".into(), line: 0 }
     }
 
-    const GOOD: &str = "id: t-book\ntitle: T\nstart: q\nsteps:\n  - id: q\n    kind: question\n    title: Which?\n    choices:\n      - {value: a, label: A, next: c}\n      - {value: b, label: B, next: end}\n  - id: c\n    kind: check\n    title: Check\n    check: x-check\n    pass: end\n    fail: loop\n  - id: loop\n    kind: info\n    title: Loop back\n    next: q\n  - id: end\n    kind: done\n    title: Done\n";
+    const GOOD: &str = "id: t-book\ntitle: T\nstart: q\nsteps:\n  - id: q\n    kind: question\n    title: Which?\n    choices:\n      - {value: a, label: A, next: c}\n      - {value: b, label: B, next: end}\n  - id: c\n    kind: check\n    title: Check\n    check: x-check\n    pass: end\n    fail: loop\n    ask: Is it so?\n  - id: loop\n    kind: info\n    title: Loop back\n    next: q\n  - id: end\n    kind: done\n    title: Done\n";
 
     #[test]
     fn a_playbook_parses_and_its_graph_is_sound() {
@@ -291,6 +346,28 @@ mod tests {
         let p = parse_playbook(&trapped, origin()).unwrap();
         let problems = lint_graph(&p, |_| true, |_| true);
         assert!(problems.iter().any(|m| m.message.contains("no path reaches a done step")), "{problems:?}");
+    }
+
+    #[test]
+    fn a_check_step_without_a_way_through_for_unknown_is_refused() {
+        let bad = GOOD.replace("    ask: Is it so?\n", "");
+        let problems = parse_playbook(&bad, origin()).unwrap_err();
+        assert!(problems[0].message.contains("cannot tell"), "{problems:?}");
+        let branch = GOOD.replace("    ask: Is it so?\n", "    unknown: loop\n");
+        let p = parse_playbook(&branch, origin()).unwrap();
+        assert!(p.step("c").unwrap().targets().contains(&"loop"));
+        assert!(lint_graph(&p, |_| true, |_| true).is_empty());
+        let dangling = GOOD.replace("    ask: Is it so?\n", "    unknown: nowhere\n");
+        let p = parse_playbook(&dangling, origin()).unwrap();
+        let problems = lint_graph(&p, |_| true, |_| true);
+        assert!(problems.iter().any(|m| m.message.contains("leads to `nowhere`")), "{problems:?}");
+    }
+
+    #[test]
+    fn destructive_and_procedure_belong_to_actions() {
+        let bad = GOOD.replace("    title: Loop back\n", "    title: Loop back\n    destructive: everything\n");
+        let problems = parse_playbook(&bad, origin()).unwrap_err();
+        assert!(problems[0].message.contains("only an action"), "{problems:?}");
     }
 
     #[test]

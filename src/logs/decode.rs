@@ -50,7 +50,7 @@ impl Encoding {
         }
     }
 
-    fn coder(self) -> &'static encoding_rs::Encoding {
+    pub(crate) fn coder(self) -> &'static encoding_rs::Encoding {
         match self {
             Encoding::Utf8 => encoding_rs::UTF_8,
             Encoding::Utf16Le => encoding_rs::UTF_16LE,

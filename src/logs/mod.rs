@@ -12,6 +12,7 @@ pub mod phase;
 pub mod records;
 pub mod report;
 pub mod template;
+pub mod when;
 
 pub use decode::Encoding;
 pub use format::LogFormat;
@@ -260,6 +261,7 @@ fn merge(scans: Vec<FileScan>, matcher: &Matcher, cancelled: bool) -> ScanReport
         }
     };
     let root_cause = chosen.map(|r| RootCause {
+        when: when::failure_time(Path::new(&r.place.path), r.place.line),
         issue_id: r.issue_id,
         path: r.place.path,
         line: r.place.line,

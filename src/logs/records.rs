@@ -302,7 +302,7 @@ fn strip_tags(text: &str) -> String {
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&amp;", "&");
-    crate::report::text::squash_space(&out)
+    crate::text::squash_space(&out)
 }
 
 #[cfg(test)]

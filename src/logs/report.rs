@@ -89,6 +89,9 @@ pub struct RootCause {
     pub reason: String,
     /// Lines around it.
     pub context: Vec<ContextLine>,
+    /// When it happened, as far as the log tells (its own local time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when: Option<super::when::TimeRange>,
 }
 
 /// Which phase of the upgrade failed, and the lines that show it.
@@ -166,5 +169,23 @@ impl ScanReport {
     /// Whether anything was found (a finding, an unknown error, or a root cause).
     pub fn found_anything(&self) -> bool {
         !self.findings.is_empty() || !self.unmatched.is_empty() || self.root_cause.is_some()
+    }
+
+    /// Files that could not be read, with why (`path: reason`).
+    pub fn unread(&self) -> Vec<String> {
+        self.files.iter().filter_map(|f| f.skipped.as_ref().map(|why| format!("{}: {why}", f.path))).collect()
+    }
+
+    /// Problems when something was found; incomplete when nothing was but a file could not be
+    /// read or the scan was cancelled; complete otherwise.
+    pub fn completeness(&self) -> crate::checks::Completeness {
+        use crate::checks::Completeness;
+        if self.found_anything() {
+            Completeness::Problems
+        } else if self.cancelled || self.internal_errors > 0 || self.files_read() < self.files.len() {
+            Completeness::Incomplete
+        } else {
+            Completeness::Complete
+        }
     }
 }

@@ -35,7 +35,7 @@ pub fn template(first_line: &str) -> String {
             out = pattern.replace_all(&out, *placeholder).into_owned();
         }
     }
-    let folded = crate::report::text::squash_space(&out);
+    let folded = crate::text::squash_space(&out);
     match folded.char_indices().nth(MAX_TEMPLATE) {
         Some((cut, _)) => format!("{}…", &folded[..cut]),
         None => folded,

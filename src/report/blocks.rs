@@ -52,6 +52,7 @@ pub fn blocks(tree: &Value) -> Vec<Block> {
         ("Knowledge base".into(), format!("{} ({} entries)", s(&tool["knowledge_base"]), s(&tool["entries"]))),
         ("Masked".into(), masked.join(", ")),
     ]));
+    summary(&tree["summary"], &mut out);
     if !tree["matches"].is_null() {
         matches(&tree["matches"], &mut out);
     }
@@ -203,10 +204,35 @@ fn checks(c: &Value, out: &mut Vec<Block>) {
     ));
 }
 
+/// The overall verdict first: what the report establishes, and what it could not.
+fn summary(sum: &Value, out: &mut Vec<Block>) {
+    out.push(Block::Heading(2, "Summary".into()));
+    let verdict = match s(&sum["verdict"]).as_str() {
+        "problems" => "Problems found: see the items below.",
+        "incomplete" => "Incomplete: nothing failed, but some things could not be evaluated (listed below).",
+        _ => "Complete: everything asked for was evaluated and nothing failed.",
+    };
+    out.push(Block::Para(verdict.into()));
+    let problems: Vec<String> = arr(&sum["problems"]).iter().map(s).collect();
+    if !problems.is_empty() {
+        out.push(Block::List(problems));
+    }
+    let open: Vec<String> = arr(&sum["not_evaluated"]).iter().map(|n| format!("Not evaluated: {}", s(n))).collect();
+    if !open.is_empty() {
+        out.push(Block::List(open));
+    }
+}
+
 fn readiness(r: &Value, out: &mut Vec<Block>) {
     out.push(Block::Heading(2, "Upgrade readiness".into()));
-    let verdict =
-        if r["ready"] == true { "Ready: no blocker found." } else { "Not ready: resolve the blockers first." };
+    let verdict = match s(&r["verdict"]).as_str() {
+        "ready" if r["checks_run"] == true => {
+            "Ready: every support matrix allows the upgrade and every live check passed."
+        }
+        "ready" => "Ready on the support matrices; the live checks were not run.",
+        "blocked" => "Not ready: resolve the blockers first.",
+        _ => "Incomplete: no blocker found, but some things could not be evaluated.",
+    };
     out.push(Block::Para(verdict.into()));
     out.push(Block::Table(
         vec!["Dimension".into(), "Value".into(), "Verdict".into(), "Why".into()],
@@ -217,6 +243,11 @@ fn readiness(r: &Value, out: &mut Vec<Block>) {
     ));
     for note in arr(&r["notes"]) {
         out.push(Block::Para(format!("Note: {}", s(note))));
+    }
+    let open: Vec<String> = arr(&r["not_evaluated"]).iter().map(s).collect();
+    if !open.is_empty() {
+        out.push(Block::Para("Not evaluated:".into()));
+        out.push(Block::List(open));
     }
     out.push(Block::Heading(3, "Before the upgrade".into()));
     out.push(Block::Table(

@@ -33,6 +33,73 @@ pub struct ReportData {
     pub readiness: Option<ReadinessReport>,
     /// Guided-recovery progress, one per playbook with saved progress.
     pub guide: Vec<GuidePart>,
+    /// What the report establishes as a whole: complete, problems or incomplete, and why.
+    pub summary: ReportSummary,
+}
+
+/// The report's overall verdict, by the rule every command's exit code follows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportSummary {
+    /// `complete`, `problems` or `incomplete`.
+    pub verdict: crate::checks::Completeness,
+    /// What failed or blocks, one line each.
+    pub problems: Vec<String>,
+    /// What could not be evaluated, one line each.
+    pub not_evaluated: Vec<String>,
+}
+
+impl ReportSummary {
+    /// Sums up the parts present: a scan that found something, a failed or warning check or a
+    /// blocked readiness are problems; an unreadable log, a check that could not tell or an
+    /// incomplete readiness are not evaluated. Pasted-error matches are evidence, not a verdict.
+    pub fn of(scan: Option<&ScanReport>, checks: Option<&ChecksPart>, readiness: Option<&ReadinessReport>) -> Self {
+        use crate::checks::{Completeness, Outcome};
+        use crate::guide::readiness::ReadinessVerdict;
+        let mut problems = Vec::new();
+        let mut not_evaluated = Vec::new();
+        if let Some(scan) = scan {
+            if let Some(root) = &scan.root_cause {
+                problems.push(format!("log scan: root cause at {}:{}", root.path, root.line));
+            } else if scan.found_anything() {
+                problems.push(format!(
+                    "log scan: {} known issue(s), {} unknown error group(s)",
+                    scan.findings.len(),
+                    scan.unmatched.len()
+                ));
+            }
+            not_evaluated.extend(scan.unread().into_iter().map(|f| format!("log not read: {f}")));
+            if scan.cancelled {
+                not_evaluated.push("log scan cancelled before every file was read".into());
+            }
+        }
+        if let Some(checks) = checks {
+            for r in &checks.results {
+                match r.outcome {
+                    Outcome::Fail => problems.push(format!("check {}: {} — {}", r.id, r.status.as_str(), r.detail)),
+                    Outcome::Unknown => not_evaluated.push(format!("check {}: {}", r.id, r.detail)),
+                    Outcome::Pass => {}
+                }
+            }
+        }
+        if let Some(r) = readiness {
+            match r.verdict {
+                ReadinessVerdict::Blocked => problems.push("readiness: blocked (see Upgrade readiness)".into()),
+                ReadinessVerdict::Incomplete => not_evaluated.push(format!(
+                    "readiness: {} thing(s) could not be evaluated (see Upgrade readiness)",
+                    r.not_evaluated.len()
+                )),
+                ReadinessVerdict::Ready => {}
+            }
+        }
+        let verdict = if !problems.is_empty() {
+            Completeness::Problems
+        } else if !not_evaluated.is_empty() {
+            Completeness::Incomplete
+        } else {
+            Completeness::Complete
+        };
+        ReportSummary { verdict, problems, not_evaluated }
+    }
 }
 
 /// The tool's identity in a report.
@@ -138,7 +205,13 @@ impl ReportData {
             checks: None,
             readiness: None,
             guide: Vec::new(),
+            summary: ReportSummary::of(None, None, None),
         }
+    }
+
+    /// Computes the summary from the parts present (call once they are all in).
+    pub fn summarise(&mut self) {
+        self.summary = ReportSummary::of(self.scan.as_ref(), self.checks.as_ref(), self.readiness.as_ref());
     }
 
     /// The report as one JSON tree with every secret masked and, when asked, machine and

@@ -63,5 +63,5 @@ fn inline(text: &str) -> String {
 
 /// A table cell: inline text on one line.
 fn cell(text: &str) -> String {
-    inline(&crate::report::text::squash_space(text))
+    inline(&crate::text::squash_space(text))
 }

@@ -5,13 +5,13 @@
 use crate::report::document::ReportData;
 
 pub mod blocks;
+pub mod collect;
 pub mod document;
 pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod pseudonym;
 pub mod redact;
-pub mod text;
 
 /// The three formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -104,6 +104,8 @@ pub enum Action {
     NextPlaybook,
     /// Start the playbook over.
     Restart,
+    /// Confirm that the guide's destructive step was done.
+    ConfirmDone,
     /// What was saved for a playbook (read at the guide's start).
     ProgressLoaded(String, Result<crate::guide::store::Saved, String>),
     /// Saving progress failed, and why.
@@ -143,7 +145,7 @@ pub enum Effect {
     /// Load lines around a line of a file.
     LoadLog(String, u64),
     /// Run these checks as run N against this SQL Server (or none).
-    RunChecks(u64, Vec<String>, Option<Box<SqlTarget>>),
+    RunChecks(u64, Vec<String>, Option<Box<SqlTarget>>, Box<crate::checks::runner::CheckContext>),
     /// Stop the running checks.
     CancelChecks,
     /// Read the BizTalk registry for the Management database's location.

@@ -24,6 +24,11 @@ pub fn form_target(app: &App) -> Result<Option<SqlTarget>, String> {
 
 /// Starts a run of `ids` (all checks when empty) with the form's connection.
 pub fn start(app: &mut App, only: Option<String>) -> Vec<Effect> {
+    start_with(app, only, crate::checks::runner::CheckContext::default())
+}
+
+/// [`start`] with what the guide knows beyond the specs (the failure time of the scanned logs).
+pub fn start_with(app: &mut App, only: Option<String>, context: crate::checks::runner::CheckContext) -> Vec<Effect> {
     if app.checks.running {
         return Vec::new();
     }
@@ -51,7 +56,7 @@ pub fn start(app: &mut App, only: Option<String>) -> Vec<Effect> {
     for row in c.rows.iter_mut().filter(|r| ids.contains(&r.id)) {
         row.state = RowState::Queued;
     }
-    vec![Effect::RunChecks(c.run, ids, target.map(Box::new))]
+    vec![Effect::RunChecks(c.run, ids, target.map(Box::new), Box::new(context))]
 }
 
 /// Re-runs the selected check.
@@ -95,8 +100,31 @@ pub fn done(app: &mut App, run: u64, error: Option<String>) {
     for row in c.rows.iter_mut().filter(|r| matches!(r.state, RowState::Queued | RowState::Running(_))) {
         row.state = RowState::NotRun;
     }
-    if let Some(e) = error {
-        c.message = Some(e);
+    let results: Vec<crate::checks::CheckResult> = c
+        .rows
+        .iter()
+        .filter_map(|r| match &r.state {
+            RowState::Done(result) => Some(result.clone()),
+            _ => None,
+        })
+        .collect();
+    c.message = Some(match error {
+        Some(e) => e,
+        None => banner(&results),
+    });
+}
+
+/// The line the Checks screen shows after a run: the counts, and what could not be checked and
+/// why, so "not run" is never read as "fine".
+pub fn banner(results: &[crate::checks::CheckResult]) -> String {
+    use crate::checks::{Completeness, Summary};
+    let summary = Summary::of(results);
+    let reasons: Vec<String> =
+        crate::checks::result::unknown_reasons(results).into_iter().map(|(why, n)| format!("{why} ({n})")).collect();
+    match summary.completeness() {
+        Completeness::Complete => format!("{}: everything was checked and nothing failed", summary.line()),
+        Completeness::Problems if reasons.is_empty() => summary.line(),
+        _ => format!("{}. Not evaluated: {}", summary.line(), reasons.join("; ")),
     }
 }
 

@@ -7,6 +7,7 @@ use super::state::App;
 use super::theme::Theme;
 use super::view::{block, cut, wrap};
 use crate::guide::machine;
+use crate::guide::session::{Mark, Pending};
 use crate::kb::playbook::StepKind;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -29,19 +30,20 @@ fn draw_steps(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let width = area.width.saturating_sub(4) as usize;
     let mut items: Vec<ListItem> = Vec::new();
     let mut selected = None;
-    if let Some(progress) = &app.guide.progress {
-        for visit in &progress.path {
-            let title = book.step(&visit.step).map_or(visit.step.as_str(), |s| s.title.as_str());
-            let answer = match (&visit.answer, &visit.check) {
-                (Some(a), _) => format!(" → {a}"),
-                (_, Some(c)) => format!(" → {}", c.status.as_str()),
-                _ => String::new(),
+    if let Some(session) = &app.guide.session {
+        for taken in session.taken() {
+            let style = match taken.mark {
+                Mark::Established => theme.good(),
+                Mark::Failed => theme.bad(),
+                Mark::Undecided => theme.warn(),
             };
+            let said = if taken.said.is_empty() { String::new() } else { format!(" → {}", taken.said) };
             items.push(ListItem::new(Line::from(vec![
-                Span::styled("✓ ", theme.good()),
-                Span::raw(cut(&format!("{title}{answer}"), width.saturating_sub(2)).to_string()),
+                Span::styled(format!("{} ", taken.mark.symbol()), style),
+                Span::raw(cut(&format!("{}{said}", taken.title), width.saturating_sub(2)).to_string()),
             ])));
         }
+        let progress = &session.progress;
         selected = Some(items.len());
         for (i, step) in machine::remaining(book, progress).into_iter().enumerate() {
             let (mark, style) = if i == 0 {
@@ -77,8 +79,11 @@ fn draw_current(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         lines.extend(
             wrap(
                 &format!(
-                    "You stopped at step `{}` after {} step(s). Enter resumes there; n starts over.",
-                    offer.current,
+                    "You stopped at “{}” after {} step(s). Enter resumes there; n starts over.",
+                    crate::guide::session::step_title(
+                        guide::playbook(app).expect("a session's playbook"),
+                        &offer.current
+                    ),
                     offer.path.len()
                 ),
                 width,
@@ -94,59 +99,103 @@ fn draw_current(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         f.render_widget(Paragraph::new(lines).block(block("Step", true, theme)), area);
         return;
     };
+    let Some(session) = g.session.as_ref() else { return };
+    let view = session.view(app.matcher.kb(), step);
     let book_title = guide::playbook(app).map(|b| b.title.clone()).unwrap_or_default();
     lines.push(Line::styled(book_title, theme.dim()));
-    lines.push(Line::styled(step.title.clone(), theme.strong()));
-    if !step.text.is_empty() {
-        lines.extend(wrap(&step.text, width).into_iter().map(Line::raw));
+    lines.push(Line::styled(view.title.clone(), theme.strong()));
+    if !view.text.is_empty() {
+        lines.extend(wrap(&view.text, width).into_iter().map(Line::raw));
     }
     lines.push(Line::raw(""));
-    match step.kind {
-        StepKind::Question => {
+    let choices = |lines: &mut Vec<Line>, labels: Vec<(String, &str)>| {
+        for (i, (label, note)) in labels.into_iter().enumerate() {
+            let style = if i == g.choice { theme.selected() } else { ratatui::style::Style::new() };
+            let mark = if i == g.choice { "▶" } else { " " };
+            lines.push(Line::styled(format!("{mark} {label}{note}"), style));
+        }
+    };
+    match guide::pending(app) {
+        Some(Pending::Question { .. }) => {
             let hint = guide::scan_hint(app);
-            for (i, c) in step.choices.iter().enumerate() {
-                let from_logs =
-                    if hint.as_deref() == Some(c.value.as_str()) { "  (from the scanned logs)" } else { "" };
-                let style = if i == g.choice { theme.selected() } else { ratatui::style::Style::new() };
-                let mark = if i == g.choice { "▶" } else { " " };
-                lines.push(Line::styled(format!("{mark} {}{from_logs}", c.label), style));
-            }
+            let labels = step
+                .choices
+                .iter()
+                .map(|c| {
+                    let note = if hint.as_deref() == Some(c.value.as_str()) { "  (from the scanned logs)" } else { "" };
+                    (c.label.clone(), note)
+                })
+                .collect();
+            choices(&mut lines, labels);
             lines.push(Line::styled("Up/Down choose · Enter answers", theme.dim()));
         }
-        StepKind::Check => {
-            let id = step.check.clone().unwrap_or_default();
+        Some(Pending::Undecided { question, outcome }) => {
+            let why = outcome.reason.map_or("it could not tell", |r| r.phrase());
+            lines.extend(
+                wrap(&format!("The check {} could not tell ({why}): {}", outcome.id, outcome.detail), width)
+                    .into_iter()
+                    .map(|l| Line::styled(l, theme.warn())),
+            );
+            lines.extend(wrap(&format!("Answer it yourself: {question}"), width).into_iter().map(Line::raw));
+            choices(&mut lines, vec![("Yes".to_string(), ""), ("No".to_string(), "")]);
+            lines.push(Line::styled("Up/Down choose · Enter answers", theme.dim()));
+        }
+        Some(Pending::Check { check }) => {
             if g.awaiting.is_some() {
                 let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"][(app.now / 80) as usize % 10];
-                lines.push(Line::styled(format!("{spinner} running check {id}…"), theme.strong()));
+                lines.push(Line::styled(format!("{spinner} running check {check}…"), theme.strong()));
             } else {
-                lines.push(Line::raw(format!("Enter runs check {id} (with the connection of screen 4).")));
+                lines.push(Line::raw(format!("Enter runs check {check} (with the connection of screen 4).")));
             }
         }
-        StepKind::Info => lines.push(Line::styled("Enter goes on", theme.dim())),
-        StepKind::Action => lines.push(Line::styled("Do it, then press Enter", theme.dim())),
-        StepKind::Done => lines.push(Line::styled("Finished. p: next playbook · n: start over", theme.good())),
+        Some(Pending::ConfirmDestructive { affects }) => {
+            lines.extend(
+                wrap(&format!("⚠ Destructive: {affects}"), width).into_iter().map(|l| Line::styled(l, theme.bad())),
+            );
+            lines.push(Line::styled("Do it, then press y to confirm it is done", theme.strong()));
+        }
+        Some(Pending::Proceed) if step.kind == StepKind::Action => {
+            lines.push(Line::styled("Do it, then press Enter", theme.dim()))
+        }
+        Some(Pending::Proceed) => lines.push(Line::styled("Enter goes on", theme.dim())),
+        Some(Pending::Done) | None => {
+            lines.push(Line::styled("Finished. p: next playbook · n: start over", theme.good()))
+        }
     }
-    if let Some(entry) = step.issue.as_deref().and_then(|i| app.matcher.kb().get(i)) {
+    if let Some(root) = &view.root_cause {
+        lines.push(Line::raw(""));
+        if let Some(text) = &root.text {
+            lines.extend(wrap(&format!("The logs' root cause: {text}"), width).into_iter().map(Line::raw));
+        }
+        if let Some(entry) = &root.entry {
+            lines.extend(
+                wrap(&format!("Its known issue: {} — {}", entry.id, entry.title), width).into_iter().map(Line::raw),
+            );
+        }
+        if let Some(first) = &root.first_fix {
+            lines.extend(wrap(&format!("First fix step: {first}"), width).into_iter().map(Line::raw));
+        }
+    }
+    if let Some(entry) = &view.entry {
         lines.push(Line::raw(""));
         lines.extend(
             wrap(&format!("Knowledge: {} — {} (o opens it)", entry.id, entry.title), width)
                 .into_iter()
                 .map(|l| Line::styled(l, theme.dim())),
         );
-        if step.kind == StepKind::Action && step.command.is_none() {
-            if let Some(first) = entry.fix.first() {
-                let what = crate::report::text::squash_space(&first.step);
-                lines.extend(wrap(&format!("First fix step: {what}"), width).into_iter().map(Line::raw));
-                if let Some(command) = &first.command {
-                    lines.push(Line::styled(format!("  > {command}"), theme.dim()));
-                }
+        if let Some(first) = view.entry_fix.first() {
+            lines.extend(wrap(&format!("First fix step: {}", first.step), width).into_iter().map(Line::raw));
+            if let Some(command) = &first.command {
+                lines.push(Line::styled(format!("  > {command}"), theme.dim()));
             }
         }
     }
-    if let Some(command) = &step.command {
+    if let Some(command) = &view.command {
         lines.push(Line::raw(""));
         lines.push(Line::styled("Command", theme.strong()));
-        lines.extend(wrap(command, width.saturating_sub(2)).into_iter().map(|l| Line::raw(format!("  {l}"))));
+        for raw in command.lines() {
+            lines.extend(wrap(raw, width.saturating_sub(2)).into_iter().map(|l| Line::raw(format!("  {l}"))));
+        }
     }
     if let Some(c) = &g.last_check {
         lines.push(Line::raw(""));

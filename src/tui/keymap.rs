@@ -156,6 +156,15 @@ pub static BINDINGS: &[Binding] = &[
     bind!(&[Ctx::Guide], KeyCode::Up, NONE, Action::Up, "Up/Down", "choose", true),
     bind!(&[Ctx::Guide], KeyCode::Down, NONE, Action::Down, "Up/Down", "choose", false),
     bind!(&[Ctx::Guide], KeyCode::Char('o'), NONE, Action::ViewLog, "o", "open the step's knowledge entry", true),
+    bind!(
+        &[Ctx::Guide],
+        KeyCode::Char('y'),
+        NONE,
+        Action::ConfirmDone,
+        "y",
+        "confirm a destructive step is done",
+        false
+    ),
     bind!(&[Ctx::Guide, Ctx::GuideResume], KeyCode::Char('p'), NONE, Action::NextPlaybook, "p", "next playbook", true),
     bind!(&[Ctx::Guide], KeyCode::Char('n'), NONE, Action::Restart, "n", "start over", false),
     // moving and opening

@@ -203,11 +203,11 @@ impl Workers {
                     let _ = tx.send(Action::LogLoaded(path, line, lines));
                 });
             }
-            Effect::RunChecks(run, ids, target) => {
+            Effect::RunChecks(run, ids, target, context) => {
                 let cancel = tokio_util::sync::CancellationToken::new();
                 self.cancel_checks = Some(cancel.clone());
                 let (kb, tx) = (self.kb.clone(), self.tx.clone());
-                std::thread::spawn(move || run_checks(kb, run, ids, target.map(|t| *t), cancel, tx));
+                std::thread::spawn(move || run_checks(kb, run, ids, target.map(|t| *t), *context, cancel, tx));
             }
             Effect::CancelChecks => {
                 if let Some(c) = &self.cancel_checks {
@@ -270,6 +270,7 @@ fn run_checks(
     run: u64,
     ids: Vec<String>,
     target: Option<crate::checks::SqlTarget>,
+    context: crate::checks::runner::CheckContext,
     cancel: tokio_util::sync::CancellationToken,
     tx: Sender<Action>,
 ) {
@@ -282,32 +283,44 @@ fn run_checks(
             let _ = forward.send(Action::CheckEvent(run, event));
         }
     });
-    let job = Job { kb, specs, target, options: RunOptions::default() };
+    let job = Job { kb, specs, target, options: RunOptions { context, ..RunOptions::default() } };
     let outcome = runner::run_blocking(job, events, cancel);
     let _ = relay.join();
     let _ = tx.send(Action::ChecksDone(run, outcome.err()));
 }
 
+/// The report of a TUI session: the same collection (and readiness assessment) `report` uses,
+/// fed with what the session already holds.
+pub fn export_data(
+    matcher: &Matcher,
+    job: action::ExportJob,
+    now: String,
+) -> Result<crate::report::document::ReportData, String> {
+    use crate::report::collect::{collect, ChecksInput, GuideInput, ReportInputs, ScanPart};
+    let inputs = ReportInputs {
+        paste: job.paste,
+        scan: job.scan.map_or(ScanPart::None, |s| ScanPart::Done(Box::new(s))),
+        target: job.target.clone(),
+        checks: if job.checks.is_empty() { ChecksInput::None } else { ChecksInput::Done(job.checks) },
+        guide: GuideInput::Given(job.progress),
+        facts: Default::default(),
+        generated_at: now,
+        pseudonyms: Default::default(),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(collect(matcher, inputs))
+}
+
 /// Writes the session's Markdown report into the data directory's `reports` folder.
-fn export(matcher: &Matcher, kb: &crate::kb::KnowledgeBase, job: action::ExportJob) -> Result<String, String> {
-    use crate::report::document::{now_utc, ChecksPart, GuidePart, ReportData};
-    let now = now_utc();
-    let mut data = ReportData::new(kb, now.clone(), Default::default());
-    data.matches = job.paste.map(|(text, report)| crate::report::json::match_document(matcher, &text, &report, 5));
-    data.scan = job.scan;
-    if let (Some(m), Some(book)) = (kb.matrices(), kb.playbook("pre-upgrade")) {
-        use crate::guide::readiness::{self, Facts, ReadinessReport};
-        let facts = Facts::default();
-        let dimensions = readiness::evaluate(m, &facts);
-        let checklist = readiness::checklist(book, &job.checks);
-        data.readiness = Some(ReadinessReport::new(facts, Vec::new(), dimensions, checklist, m.upgrade_order.clone()));
-    }
-    if !job.checks.is_empty() {
-        data.checks = Some(ChecksPart { sql: job.target.clone(), results: job.checks });
-    }
-    data.guide.extend(job.progress.as_ref().and_then(|p| GuidePart::from_progress(kb, p)));
+fn export(matcher: &Matcher, _kb: &crate::kb::KnowledgeBase, job: action::ExportJob) -> Result<String, String> {
+    let now = crate::report::document::now_utc();
+    let target = job.target.clone();
+    let data = export_data(matcher, job, now.clone())?;
     let mut text = crate::report::render(&data, crate::report::Format::Markdown);
-    if let Some(t) = &job.target {
+    if let Some(t) = &target {
         text = t.hide(&text);
     }
     let dir = crate::report::document::reports_dir().ok_or("no data directory on this system")?;

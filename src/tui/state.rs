@@ -223,8 +223,8 @@ pub struct ChecksState {
 pub struct GuideState {
     /// Index of the playbook in the knowledge base's playbooks.
     pub playbook: usize,
-    /// Progress through it (none until the saved progress has been read).
-    pub progress: Option<crate::guide::machine::Progress>,
+    /// The guided session (none until the saved progress has been read).
+    pub session: Option<crate::guide::session::Session>,
     /// Saved progress offered for resuming.
     pub offer: Option<crate::guide::machine::Progress>,
     /// A note for the user (a changed playbook, a save that failed).
@@ -305,7 +305,7 @@ impl App {
             quit: false,
         };
         super::update::refilter(&mut app);
-        let mut specs = app.matcher.kb().checks().to_vec();
+        let mut specs: Vec<_> = app.matcher.kb().checks().iter().filter(|c| !c.is_guide_only()).cloned().collect();
         crate::checks::runner::display_order(&mut specs);
         app.guide.playbook = app.matcher.kb().playbooks().iter().position(|p| p.id == DEFAULT_PLAYBOOK).unwrap_or(0);
         app.checks.rows = specs

@@ -58,6 +58,11 @@ impl Theme {
         self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
 
+    /// Something not established (a check that could not tell).
+    pub fn warn(&self) -> Style {
+        self.fg(Color::Yellow)
+    }
+
     /// A good state.
     pub fn good(&self) -> Style {
         self.fg(Color::Green)

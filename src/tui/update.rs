@@ -133,6 +133,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         NextPlaybook => return guide::next_playbook(app),
         Restart => return guide::restart(app),
+        ConfirmDone => return guide::confirm(app),
         ProgressLoaded(id, saved) => guide::loaded(app, &id, saved),
         ProgressNotSaved(why) => app.guide.notice = Some(format!("Progress was not saved: {why}")),
         ExportReport => return vec![Effect::ExportReport(Box::new(export_job(app)))],
@@ -182,7 +183,7 @@ fn export_job(app: &App) -> super::action::ExportJob {
         scan,
         checks,
         target: checks::form_target(app).ok().flatten(),
-        progress: app.guide.progress.clone(),
+        progress: app.guide.session.as_ref().map(|s| s.progress.clone()),
     }
 }
 

@@ -377,6 +377,16 @@ fn draw_scan(f: &mut Frame, body: Rect, app: &App, theme: &Theme) {
                         Span::styled(r.issue_id.clone().unwrap_or_else(|| "none matches".into()), theme.strong()),
                     ]));
                 }
+                None if report.files_read() == 0 => {
+                    root.push(Line::styled("? Nothing could be read, so nothing can be told.", theme.warn()))
+                }
+                None if report.files_read() < report.files.len() || report.cancelled => root.push(Line::styled(
+                    format!(
+                        "? No failure in the {} file(s) read; the others could not be read, so this is not the whole answer.",
+                        report.files_read()
+                    ),
+                    theme.warn(),
+                )),
                 None => root.push(Line::styled("✓ No failure found in these logs.", theme.good())),
             }
             for file in report.files.iter().filter(|f| f.skipped.is_some()) {
@@ -623,7 +633,7 @@ pub(super) fn cut(text: &str, width: usize) -> &str {
 
 /// Word-wraps a paragraph to `width` columns (at least 10).
 pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
-    crate::report::text::wrap(text, width.max(10))
+    crate::text::wrap(text, width.max(10))
 }
 
 #[cfg(test)]
