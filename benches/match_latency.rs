@@ -81,7 +81,7 @@ fn synthetic_kb(count: usize) -> KnowledgeBase {
             tags: vec![],
             signatures,
             cause: "synthetic".into(),
-            fix: vec![FixStep { step: "none".into(), command: None, check: None }],
+            fix: vec![FixStep { step: "none".into(), command: None, check: None, destructive: None }],
             checks: vec![],
             references: vec![],
             examples: vec![],

@@ -418,3 +418,76 @@ async fn readiness_detects_the_sql_server_and_biztalk_versions_live() {
     assert!(notes.iter().any(|n| n.contains("already record BizTalk Server 2016")), "{notes:?}");
     assert_eq!(facts.sql.unwrap().value, "SQL Server 2016 SP2");
 }
+
+// ---------------------------------------------------------------- the restore point, end to end
+
+/// The backup job's history as a group that was backed up every night, then on the morning
+/// after the failed run (the fixture log's run starts 1/10/2017 23:04:41; read as month/day or
+/// day/month, the failure lies between January 10th and October 1st 2017).
+fn with_history(rows: Vec<(i64, &'static str, &'static str, &'static str, Option<&'static str>)>) -> Group {
+    Group { backup_history: rows, ..half_upgraded() }
+}
+
+fn recover_with_mock(mock: &Mock, answers: &str) -> serde_json::Value {
+    let data = tempfile::tempdir().unwrap();
+    let file = data.path().join("answers.yaml");
+    std::fs::write(&file, answers).unwrap();
+    let conn = format!(
+        "Server=tcp:127.0.0.1,{};Database=BizTalkMgmtDb;User ID=bts_check;Encrypt=DANGER_PLAINTEXT",
+        mock.addr.port()
+    );
+    let out = Command::cargo_bin("bts-doctor")
+        .unwrap()
+        .args(["recover", "--json", "--log", "tests/fixtures/logs/msi-database-upgrade-failed.log", "--sql", &conn])
+        .arg("--answers")
+        .arg(&file)
+        .env("BTS_DOCTOR_DATA", data.path())
+        .env("BTS_DOCTOR_SQL_PASSWORD", PASSWORD)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+const TO_BACKUPS: &str =
+    "answers:\n  databases-changed: \"yes\"\n  other-servers: only\nchecks:\n  sql-biztalk-version: pass\n";
+
+#[test]
+fn a_backup_taken_after_the_failed_run_is_refused_through_recover_and_the_live_check() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    // Only backups from after the failure (and after both readings of its date).
+    let late = with_history(vec![
+        (41, "BizTalkMgmtDb", "2017-10-02 00:15:00", "db", None),
+        (41, "BizTalkMgmtDb", "2017-10-02 00:15:05", "lg", Some("BTS_2017_10_02_00_15_05")),
+    ]);
+    let mock = runtime.block_on(plaintext_mock(&late));
+    let doc = recover_with_mock(&mock, TO_BACKUPS);
+    let backups = doc["path"].as_array().unwrap().iter().find(|v| v["step"] == "backups").unwrap().clone();
+    assert_eq!(backups["check"]["status"], "fail", "{backups}");
+    assert!(backups["check"]["detail"].as_str().unwrap().contains("taken after the failed run started"), "{backups}");
+    assert_eq!(doc["current"], "no-restore-point", "the later backup is not offered as the restore point");
+
+    // A nightly mark before the run: it is the restore point, and the script uses its files.
+    let good = with_history(vec![
+        (40, "BizTalkMgmtDb", "2017-01-09 23:00:00", "db", None),
+        (40, "BizTalkMgmtDb", "2017-01-09 23:00:05", "lg", Some("BTS_2017_01_09_23_00_05")),
+        (40, "BizTalkMsgBoxDb", "2017-01-09 23:00:01", "db", None),
+        (40, "BizTalkMsgBoxDb", "2017-01-09 23:00:06", "lg", Some("BTS_2017_01_09_23_00_05")),
+        (41, "BizTalkMgmtDb", "2017-10-02 00:15:00", "db", None),
+        (41, "BizTalkMgmtDb", "2017-10-02 00:15:05", "lg", Some("BTS_2017_10_02_00_15_05")),
+    ]);
+    let mock = runtime.block_on(plaintext_mock(&good));
+    let doc = recover_with_mock(&mock, TO_BACKUPS);
+    let backups = doc["path"].as_array().unwrap().iter().find(|v| v["step"] == "backups").unwrap().clone();
+    assert_eq!(backups["check"]["status"], "pass", "{backups}");
+    assert_eq!(backups["check"]["data"]["mark"], "BTS_2017_01_09_23_00_05");
+    assert_eq!(doc["current"], "restore");
+    let script = doc["waiting"]["command"].as_str().unwrap();
+    assert!(
+        script.contains("RESTORE LOG [BizTalkMgmtDb] FROM DISK = N'F:\\Backup\\BizTalkMgmtDb_40.bak' WITH STOPATMARK = N'BTS_2017_01_09_23_00_05', RECOVERY;"),
+        "{script}"
+    );
+    assert!(!script.contains("_41.bak"), "no file of the later set: {script}");
+    assert!(!doc.to_string().contains(PASSWORD), "the password never appears");
+}

@@ -209,3 +209,26 @@ fn broken_check_specs_and_dangling_links_are_errors_with_places() {
     }
     assert!(err.problems.iter().all(|p| p.level == Level::Error));
 }
+
+#[test]
+fn a_destructive_fix_step_must_say_what_it_affects() {
+    let text = "id: t-wipe\ntitle: T\nkind: known-issue\nphase: any\nseverity: error\napplies_to: [\"2016\"]\nsignatures:\n  - phrase: \"some distinctive failure text here\"\ncause: c\nfix:\n  - step: Reinstall MSDTC.\n    command: msdtc -uninstall\nreferences: [https://example.invalid]\nexamples: [\"some distinctive failure text here\", \"again some distinctive failure text here\"]\n";
+    let problems = bts_doctor::kb::parse_entry(
+        text,
+        bts_doctor::kb::Origin { layer: "test".into(), file: "t.yaml".into(), line: 0 },
+    )
+    .unwrap_err();
+    assert!(
+        problems[0].message.contains("fix step 1 is an uninstall: say what it affects in `destructive`"),
+        "{problems:?}"
+    );
+    let fixed = text.replace(
+        "    command: msdtc -uninstall\n",
+        "    command: msdtc -uninstall\n    destructive: Resets MSDTC's settings.\n",
+    );
+    assert!(bts_doctor::kb::parse_entry(
+        &fixed,
+        bts_doctor::kb::Origin { layer: "test".into(), file: "t.yaml".into(), line: 0 }
+    )
+    .is_ok());
+}

@@ -605,3 +605,21 @@ fn ctrl_e_exports_what_the_screens_show_and_the_tab_bar_says_where() {
     run(&mut a, vec![Action::Tick(60_000)]);
     assert!(screen_text(&a, 120, 40).contains("known issues"), "the message goes away");
 }
+
+#[test]
+fn a_destructive_fix_step_is_ticked_only_after_its_warning() {
+    let mut a = app();
+    let entry = a.matcher.kb().entries().iter().position(|e| e.id == "msdtc-cloned-machine-cid").unwrap();
+    a.detail = Some(bts_doctor::tui::state::DetailState { entry, why: Vec::new(), step: 1, scroll: 0 });
+    let text = screen_text(&a, 120, 40);
+    assert!(text.contains("⚠ destructive: Removes and reinstalls MSDTC"), "{text}");
+    run(&mut a, vec![Action::Toggle]);
+    assert!(a.ticked.get("msdtc-cloned-machine-cid").is_none_or(|t| !t[1]), "the first Space only warns");
+    assert!(a.toast.as_ref().unwrap().0.contains("Press Space again"), "{:?}", a.toast);
+    run(&mut a, vec![Action::Toggle]);
+    assert!(a.ticked["msdtc-cloned-machine-cid"][1], "the second Space confirms");
+    // An ordinary step ticks at once.
+    a.detail.as_mut().unwrap().step = 0;
+    run(&mut a, vec![Action::Toggle]);
+    assert!(a.ticked["msdtc-cloned-machine-cid"][0]);
+}

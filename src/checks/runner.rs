@@ -44,6 +44,8 @@ impl Default for RunOptions {
 pub struct CheckContext {
     /// When the failed setup run started and failed.
     pub failure_time: Option<crate::logs::when::TimeRange>,
+    /// The table of SQL Server and Windows releases the knowledge holds (filled by the runner).
+    pub platforms: Option<crate::kb::matrix::Platforms>,
 }
 
 /// One run: which checks, against what, how.
@@ -71,7 +73,11 @@ pub enum RunEvent {
 /// Runs the job's checks against its target and the local machine. Events stream to `events`
 /// (a closed receiver is fine); the results come back in the order of the job's specs.
 pub async fn run(job: Job, events: mpsc::UnboundedSender<RunEvent>, cancel: CancellationToken) -> Vec<CheckResult> {
-    let context = Arc::new(job.options.context.clone());
+    let mut context = job.options.context.clone();
+    if context.platforms.is_none() {
+        context.platforms = job.kb.matrices().map(|m| m.platforms.clone());
+    }
+    let context = Arc::new(context);
     run_with(job, events, cancel, move |spec, target| {
         let context = context.clone();
         async move { probe(&spec, target.as_deref(), &context).await }

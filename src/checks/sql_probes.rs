@@ -328,9 +328,10 @@ pub async fn run(
     let mut db = Db { client, limit };
     let result = match probe {
         Probe::SqlConnection => Ok(Verdict::Pass("connected and logged in, read-only".into())),
-        Probe::SqlServerVersion => {
-            db.rows(&queries::server_version()).await.map(|rows| judge_server_version(&rows, expect))
-        }
+        Probe::SqlServerVersion => db
+            .rows(&queries::server_version())
+            .await
+            .map(|rows| judge_server_version(&rows, expect, context.platforms.as_ref())),
         Probe::SqlDatabaseBackups { required, optional } => backups(&mut db, required, optional, expect).await,
         Probe::SqlAgentJob { name } => {
             db.rows(&queries::agent_job(name)).await.map(|rows| judge_agent_job(name, &rows, expect))
@@ -409,7 +410,14 @@ pub fn sql_release(major: u64) -> &'static str {
 }
 
 /// Version and edition against the lowest supported version (`expect.min_version`).
-pub fn judge_server_version(rows: &[Row], expect: &Expect) -> Verdict {
+/// The instance's version and edition against what BizTalk Server 2016 supports: the release
+/// and level from the knowledge's table of releases when given (SQL Server 2016, 2014 SP1 and
+/// later; 2017 and later are not supported), the spec's minimum build in any case.
+pub fn judge_server_version(
+    rows: &[Row],
+    expect: &Expect,
+    platforms: Option<&crate::kb::matrix::Platforms>,
+) -> Verdict {
     let Some(row) = rows.first() else { return Verdict::error("SERVERPROPERTY returned nothing") };
     let version_text = text_at(row, 0).unwrap_or_default();
     let Some(version) = parse_version(&version_text) else {
@@ -432,13 +440,39 @@ pub fn judge_server_version(rows: &[Row], expect: &Expect) -> Verdict {
             expect.min_version.as_deref().unwrap_or_default()
         ));
     }
+    if let Some(p) = platforms {
+        match p.sql_by_version(&version_text, &level) {
+            Some(id) => match (id.release.lowest_supported(&p.target), id.level.as_deref()) {
+                (None, _) => {
+                    return Verdict::Miss(format!(
+                        "{seen}: BizTalk Server {} does not support {} ({})",
+                        p.target,
+                        id.release.name,
+                        id.release.support_text()
+                    ))
+                }
+                (Some(min), Some(l)) if !id.release.level_reaches(l, min) => {
+                    return Verdict::Miss(format!(
+                        "{seen}: BizTalk Server {} needs {} {min} or later",
+                        p.target, id.release.name
+                    ))
+                }
+                _ => {}
+            },
+            None => {
+                return Verdict::Miss(format!(
+                    "{seen}: not a release the table of supported SQL Servers knows; BizTalk Server {} supports SQL Server 2016 and 2014 SP1",
+                    p.target
+                ))
+            }
+        }
+    } else if version[0] > 13 {
+        return Verdict::Warn(format!(
+            "{seen}: newer than the SQL Server 2016 / 2014 SP1 that BizTalk Server 2016 lists"
+        ));
+    }
     if engine == 4 {
         return Verdict::Warn(format!("{seen}: Express edition is not recommended for BizTalk Server"));
-    }
-    if version[0] > 13 {
-        return Verdict::Warn(format!(
-            "{seen}: newer than the SQL Server 2016 / 2014 SP1 that BizTalk Server 2016 lists; confirm support for your cumulative update"
-        ));
     }
     Verdict::Pass(seen)
 }
@@ -798,18 +832,37 @@ mod tests {
         let expect = Expect { min_version: Some("12.0.4100".into()), ..Default::default() };
         let row = |v: &str, ed: &str, eng: i64| vec![vec![t(v), t(ed), Int(eng), t("SP1")]];
         assert!(
-            matches!(judge_server_version(&row("13.0.5026.0", "Enterprise Edition (64-bit)", 3), &expect), Verdict::Pass(d) if d.contains("SQL Server 2016"))
+            matches!(judge_server_version_t(&row("13.0.5026.0", "Enterprise Edition (64-bit)", 3), &expect), Verdict::Pass(d) if d.contains("SQL Server 2016"))
         );
         assert!(
-            matches!(judge_server_version(&row("12.0.2000.8", "Standard Edition (64-bit)", 2), &expect), Verdict::Miss(d) if d.contains("older than 12.0.4100"))
+            matches!(judge_server_version_t(&row("12.0.2000.8", "Standard Edition (64-bit)", 2), &expect), Verdict::Miss(d) if d.contains("older than 12.0.4100"))
         );
         assert!(
-            matches!(judge_server_version(&row("11.0.7001.0", "Enterprise Edition", 3), &expect), Verdict::Miss(d) if d.contains("SQL Server 2012"))
+            matches!(judge_server_version_t(&row("11.0.7001.0", "Enterprise Edition", 3), &expect), Verdict::Miss(d) if d.contains("SQL Server 2012"))
         );
-        assert!(matches!(judge_server_version(&row("13.0.1601.5", "Express Edition", 4), &expect), Verdict::Warn(_)));
+        assert!(matches!(judge_server_version_t(&row("13.0.1601.5", "Express Edition", 4), &expect), Verdict::Warn(_)));
         assert!(
-            matches!(judge_server_version(&row("12.0.2000.8", "SQL Azure", 5), &expect), Verdict::Miss(d) if d.contains("Azure"))
+            matches!(judge_server_version_t(&row("12.0.2000.8", "SQL Azure", 5), &expect), Verdict::Miss(d) if d.contains("Azure"))
         );
+        // With the knowledge's table of releases: 2017 and later are not supported, the level counts.
+        let kb = crate::kb::KnowledgeBase::embedded().unwrap();
+        let p = &kb.matrices().unwrap().platforms;
+        let with = |v: &str, level: &str| {
+            let mut r = row(v, "Enterprise Edition (64-bit)", 3);
+            r[0][3] = Cell::Text(level.into());
+            judge_server_version(&r, &expect, Some(p))
+        };
+        assert!(
+            matches!(with("14.0.3456.2", "RTM"), Verdict::Miss(d) if d.contains("does not support SQL Server 2017"))
+        );
+        assert!(matches!(with("15.0.2000.5", "RTM"), Verdict::Miss(_)));
+        assert!(matches!(with("12.0.4100.1", "SP1"), Verdict::Pass(_)));
+        assert!(matches!(with("12.0.6024.0", "SP3"), Verdict::Pass(_)));
+        assert!(matches!(with("13.0.1601.5", "RTM"), Verdict::Pass(d) if d.contains("SQL Server 2016")));
+    }
+
+    fn judge_server_version_t(rows: &[Row], expect: &Expect) -> Verdict {
+        judge_server_version(rows, expect, None)
     }
 
     #[test]

@@ -73,6 +73,9 @@ pub fn entry_body(out: &mut String, e: &Entry) {
         if let Some(cmd) = &step.command {
             let _ = writeln!(out, "{indent}> {cmd}");
         }
+        if let Some(affects) = &step.destructive {
+            wrap_into(out, &format!("⚠ destructive: {affects}"), &indent, &indent);
+        }
         if let Some(check) = &step.check {
             let _ = writeln!(out, "{indent}(confirmed by check `{check}`)");
         }

@@ -242,7 +242,10 @@ impl Session {
 
     /// What the checks of this session know beyond their specs (the failure time).
     pub fn check_context(&self) -> crate::checks::runner::CheckContext {
-        crate::checks::runner::CheckContext { failure_time: self.scan.as_ref().and_then(|s| s.failure_time.clone()) }
+        crate::checks::runner::CheckContext {
+            failure_time: self.scan.as_ref().and_then(|s| s.failure_time.clone()),
+            platforms: None,
+        }
     }
 
     /// The steps taken, as each face shows them.

@@ -166,6 +166,33 @@ pub struct FixStep {
     /// The id of a live check that confirms this step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check: Option<String>,
+    /// What an irreversible step (a restore, a delete, an uninstall, disabling SSO) affects,
+    /// said plainly; the loader refuses such a command without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destructive: Option<String>,
+}
+
+/// Whether a fix step's command or text does something irreversible to a server: a restore
+/// over a database, a drop or delete, an uninstall, disabling SSO, renaming a SQL Server, a
+/// master secret restore. Such a step must say what it affects.
+pub fn looks_destructive(step: &FixStep) -> Option<&'static str> {
+    static PATTERNS: std::sync::LazyLock<Vec<(regex::Regex, &'static str)>> = std::sync::LazyLock::new(|| {
+        [
+            (r"(?i)\bRESTORE\s+(DATABASE|LOG)\b", "a database restore"),
+            (r"(?i)\bDROP\s+(DATABASE|LOGIN|TABLE|USER)\b", "a DROP"),
+            (r"(?i)\b(DELETE\s+FROM|TRUNCATE\s+TABLE)\b", "a delete"),
+            (r"(?i)(-|/)uninstall\b|\bmsiexec(\.exe)?\s+/x\b", "an uninstall"),
+            (r"(?i)-disablesso\b", "disabling SSO"),
+            (r"(?i)-restoresecret\b", "a master secret restore"),
+            (r"(?i)\bsp_dropserver\b", "renaming the SQL Server"),
+            (r"(?i)\b(Remove-Item|rd\s+/s|rmdir\s+/s)\b", "deleting files"),
+        ]
+        .into_iter()
+        .map(|(p, what)| (regex::Regex::new(p).expect("static regex"), what))
+        .collect()
+    });
+    let text = format!("{} {}", step.step, step.command.as_deref().unwrap_or(""));
+    PATTERNS.iter().find(|(re, _)| re.is_match(&text)).map(|(_, what)| *what)
 }
 
 /// Where an entry was loaded from, so messages and `kb show` can name the file.

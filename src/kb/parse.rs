@@ -108,6 +108,17 @@ fn validate(raw: RawEntry, mut origin: Origin) -> Result<Entry, Vec<Problem>> {
     if raw.fix.is_empty() || raw.fix.iter().any(|s| s.step.trim().is_empty()) {
         at(id_line, format!("entry `{id}` needs at least one fix step, and no step may be empty"));
     }
+    for (i, step) in raw.fix.iter().enumerate() {
+        match (super::model::looks_destructive(step), step.destructive.as_deref()) {
+            (Some(what), None) => {
+                at(id_line, format!("entry `{id}`: fix step {} is {what}: say what it affects in `destructive`", i + 1))
+            }
+            (_, Some(d)) if d.trim().is_empty() => {
+                at(id_line, format!("entry `{id}`: fix step {} has an empty `destructive`", i + 1))
+            }
+            _ => {}
+        }
+    }
     if raw.signatures.is_empty() {
         at(id_line, format!("entry `{id}` has no signatures, so no text can ever match it"));
     }

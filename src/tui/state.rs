@@ -272,6 +272,8 @@ pub struct App {
     pub guide: GuideState,
     /// A short message in the tab bar (a report written) and when it was set (ms).
     pub toast: Option<(String, u64)>,
+    /// A destructive fix step (entry id, step) whose warning was shown: the next Space ticks it.
+    pub confirming: Option<(String, usize)>,
     /// Fix steps ticked, per entry id (kept for the session).
     pub ticked: HashMap<String, Vec<bool>>,
     /// Milliseconds since start, from the last tick.
@@ -298,6 +300,7 @@ impl App {
             checks: ChecksState::default(),
             guide: GuideState::default(),
             toast: None,
+            confirming: None,
             ticked: HashMap::new(),
             now: 0,
             size: (80, 24),

@@ -378,13 +378,25 @@ fn open(app: &mut App) {
     }
 }
 
+/// Space ticks or unticks the selected fix step. A destructive step is ticked only by a second
+/// Space right after the warning: an explicit confirmation that it was done.
 fn toggle_step(app: &mut App) {
-    if let Some(d) = &app.detail {
-        let entry = app.matcher.entry(d.entry);
-        let ticks = app.ticked.entry(entry.id.clone()).or_insert_with(|| vec![false; entry.fix.len()]);
-        if let Some(t) = ticks.get_mut(d.step) {
-            *t = !*t;
+    let Some(d) = &app.detail else { return };
+    let entry = app.matcher.entry(d.entry);
+    let (id, step, count) = (entry.id.clone(), d.step, entry.fix.len());
+    let destructive = entry.fix.get(step).and_then(|s| s.destructive.clone());
+    let ticked = app.ticked.get(&id).and_then(|t| t.get(step)).copied().unwrap_or(false);
+    if let (Some(affects), false) = (destructive, ticked) {
+        if app.confirming != Some((id.clone(), step)) {
+            app.confirming = Some((id, step));
+            app.toast = Some((format!("Destructive: {affects} Press Space again to mark it done."), app.now));
+            return;
         }
+    }
+    app.confirming = None;
+    let ticks = app.ticked.entry(id).or_insert_with(|| vec![false; count]);
+    if let Some(t) = ticks.get_mut(step) {
+        *t = !*t;
     }
 }
 

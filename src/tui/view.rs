@@ -592,6 +592,11 @@ fn draw_detail(f: &mut Frame, body: Rect, app: &App, d: &DetailState, theme: &Th
         if let Some(cmd) = &s.command {
             lines.push(Line::styled(format!("        > {cmd}"), theme.dim()));
         }
+        if let Some(affects) = &s.destructive {
+            for l in wrap(&format!("⚠ destructive: {affects}"), width.saturating_sub(8)) {
+                lines.push(Line::styled(format!("        {l}"), theme.bad()));
+            }
+        }
     }
     if !e.checks.is_empty() {
         lines.push(Line::raw(""));

@@ -136,6 +136,8 @@ pub struct Group {
     pub rta_count: Option<i64>,
     pub sso: (Option<&'static str>, &'static str),
     pub bam_space: Vec<(&'static str, &'static str, i64, i64)>,
+    /// `adm_BackupHistory`: (set, database, time as style 120, `db`/`lg`, mark); empty: no table.
+    pub backup_history: Vec<(i64, &'static str, &'static str, &'static str, Option<&'static str>)>,
 }
 
 pub fn healthy() -> Group {
@@ -156,6 +158,7 @@ pub fn healthy() -> Group {
         rta_count: Some(2),
         sso: (Some("BTS01.contoso.local"), "BTS01"),
         bam_space: vec![("BAMArchive", "E:\\", 2000, 50_000), ("BAMPrimaryImport", "E:\\", 3000, 50_000)],
+        backup_history: vec![],
     }
 }
 
@@ -179,6 +182,7 @@ pub fn unhealthy() -> Group {
         rta_count: Some(3),
         sso: (Some("BTS09"), "BTS01"),
         bam_space: vec![("BAMArchive", "E:\\", 6000, 4000), ("BAMPrimaryImport", "E:\\", 3000, 4000)],
+        backup_history: vec![],
     }
 }
 
@@ -296,6 +300,42 @@ impl Group {
         let secret = self.sso.0.map_or(V::Null, V::S);
         reg.register(queries::sso_secret_server("SSODB"), response(&[("secret_server", Ty::Str)], vec![vec![secret]]));
         reg.register(queries::group_sso_server(), response(&[("sso_server", Ty::Str)], vec![vec![V::S(self.sso.1)]]));
+        if !self.backup_history.is_empty() {
+            reg.register(queries::object_id("dbo.adm_BackupHistory"), id(1001));
+            let rows = self
+                .backup_history
+                .iter()
+                .map(|(set, db, time, kind, mark)| {
+                    let file: &'static str = Box::leak(format!("{db}_{set}.bak").into_boxed_str());
+                    vec![
+                        V::I(*set),
+                        V::S(db),
+                        V::S("SQL01"),
+                        V::S(time),
+                        V::S(kind),
+                        mark.map_or(V::Null, V::S),
+                        V::S("F:\\Backup"),
+                        V::S(file),
+                    ]
+                })
+                .collect();
+            reg.register(
+                bts_doctor::checks::sql_probes::restore_queries::backup_history(),
+                response(
+                    &[
+                        ("backup_set", Ty::Big),
+                        ("database_name", Ty::Str),
+                        ("server_name", Ty::Str),
+                        ("backup_time", Ty::Str),
+                        ("backup_type", Ty::Str),
+                        ("mark_name", Ty::Str),
+                        ("file_location", Ty::Str),
+                        ("file_name", Ty::Str),
+                    ],
+                    rows,
+                ),
+            );
+        }
         let space = self.bam_space.iter().map(|(d, v, s, f)| vec![V::S(d), V::S(v), V::I(*s), V::I(*f)]).collect();
         let bam = vec!["BAMPrimaryImport".to_string(), "BAMArchive".to_string(), "BAMStarSchema".to_string()];
         reg.register(
