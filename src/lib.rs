@@ -4,6 +4,7 @@
 
 #![warn(missing_docs)]
 
+pub mod atomic;
 pub mod checks;
 pub mod cli;
 pub mod guide;
@@ -15,6 +16,7 @@ pub mod matcher;
 pub mod report;
 pub mod text;
 pub mod tui;
+pub mod walk;
 
 /// Process exit codes shared by every subcommand.
 pub mod exit {

@@ -36,3 +36,38 @@ mod tests {
         assert!(wrap("   ", 4).is_empty());
     }
 }
+
+/// `text` with every control character but line feed and tab shown escaped (`\u{1b}`), so
+/// text from a log, a paste or a file name cannot drive the terminal it is printed to.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_control = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c == '\r' {
+            continue;
+        }
+        if is_control(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod printable_tests {
+    #[test]
+    fn escape_sequences_are_shown_not_obeyed() {
+        assert_eq!(super::printable("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(super::printable("\u{1b}]0;owned\u{7}title"), "\\u{1b}]0;owned\\u{7}title");
+        assert_eq!(super::printable("line\r\n"), "line\n");
+        assert_eq!(super::printable("a\u{202e}b"), "a\\u{202e}b");
+    }
+}

@@ -232,3 +232,12 @@ fn a_destructive_fix_step_must_say_what_it_affects() {
     )
     .is_ok());
 }
+
+#[test]
+fn a_probe_without_parameters_refuses_unknown_fields() {
+    let text = "id: t-conn\ntitle: T\nprobe:\n  kind: sql-connection\n  query: \"DELETE FROM adm_Group\"\nseverity: error\nissue: sql-network-error-40\n";
+    let origin = bts_doctor::kb::Origin { layer: "test".into(), file: "checks/t.yaml".into(), line: 0 };
+    let problems = bts_doctor::kb::check_spec::parse_check(text, origin).unwrap_err();
+    assert!(problems[0].message.contains("query"), "{problems:?}");
+    assert!(problems[0].line.is_some() && problems[0].column.is_some(), "the place is given: {problems:?}");
+}

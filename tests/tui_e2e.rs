@@ -253,3 +253,31 @@ fn ctrl_e_exports_a_report_of_the_session() {
     s.keys(&["q"]);
     s.wait_for("EXIT=0");
 }
+
+#[test]
+fn a_signal_from_outside_gives_the_terminal_back() {
+    if !tmux_available() {
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_bts-doctor");
+    for signal in ["TERM", "HUP", "INT"] {
+        let name = format!("bts-doctor-e2e-signal-{signal}");
+        // After the app ends, the shell prints the terminal's modes: cooked mode has icanon and echo.
+        let command = format!(
+            "env -u BTS_DOCTOR_KB XDG_CONFIG_HOME=/nonexistent {bin}; echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo MODES; sleep 30"
+        );
+        let s = Session::start(&name, &command);
+        s.wait_for("Paste an error");
+        let shell = tmux(&s.0).args(["display", "-p", "-t", &s.0, "#{pane_pid}"]).output().unwrap();
+        let shell = String::from_utf8_lossy(&shell.stdout).trim().to_string();
+        let child = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
+        let pid = String::from_utf8_lossy(&child.stdout).lines().next().unwrap_or("").trim().to_string();
+        assert!(!pid.is_empty(), "the app runs under the pane's shell");
+        let killed = Command::new("kill").args([&format!("-{signal}"), &pid]).status().unwrap();
+        assert!(killed.success());
+        let screen = s.wait_for("MODES");
+        assert!(screen.contains("EXIT="), "the app ended on SIG{signal}: {screen}");
+        assert!(screen.contains("icanon echo"), "cooked mode again after SIG{signal}: {screen}");
+        assert!(!screen.contains("Paste an error"), "the main screen is back (no alternate screen left): {screen}");
+    }
+}

@@ -144,14 +144,14 @@ where
                     let ms = started.elapsed().as_millis() as u64;
                     // With the connection check in the run, it carries the error and the rest
                     // are skipped; without it, each SQL check reports the error itself.
-                    let connection_reported = runnable.iter().any(|&i| specs[i].probe == Probe::SqlConnection);
+                    let connection_reported = runnable.iter().any(|&i| specs[i].probe == Probe::SqlConnection {});
                     for &i in runnable.iter().filter(|&&i| specs[i].probe.is_sql()) {
                         let verdict = match (&specs[i].probe, &verdict) {
                             // The connection check establishes that the login fails: a failure.
-                            (Probe::SqlConnection, Verdict::Error { detail, issue }) => {
+                            (Probe::SqlConnection {}, Verdict::Error { detail, issue }) => {
                                 Verdict::MissExplained { detail: detail.clone(), issue: issue.clone() }
                             }
-                            (Probe::SqlConnection, v) => v.clone(),
+                            (Probe::SqlConnection {}, v) => v.clone(),
                             (_, Verdict::Error { .. }) if connection_reported => {
                                 Verdict::Skip("not run: the SQL connection failed (see sql-connection)".into())
                             }
@@ -238,7 +238,7 @@ where
 pub fn display_order(specs: &mut [CheckSpec]) {
     specs.sort_by_key(|s| {
         let group = match (&s.probe, s.needs_sql()) {
-            (Probe::SqlConnection, _) => 0,
+            (Probe::SqlConnection {}, _) => 0,
             (_, true) if s.probe.is_sql() => 1,
             (_, true) => 2,
             _ => 3,

@@ -120,7 +120,13 @@ impl SqlTarget {
         let mut parts: Vec<String> = ado
             .iter()
             .filter(|(k, _)| !k.eq_ignore_ascii_case("password") && !k.eq_ignore_ascii_case("pwd"))
-            .map(|(k, v)| format!("{k}={}", quote(v)))
+            // tiberius reads DANGER_PLAINTEXT in upper case only: hand it the spelling it knows.
+            .map(|(k, v)| {
+                match (k.eq_ignore_ascii_case("encrypt"), v.trim().eq_ignore_ascii_case("danger_plaintext")) {
+                    (true, true) => format!("{k}=DANGER_PLAINTEXT"),
+                    _ => format!("{k}={}", quote(v)),
+                }
+            })
             .collect();
         if alias {
             parts.push(format!("Server={}", quote(&server)));
@@ -177,12 +183,15 @@ impl SqlTarget {
             source,
             ado: ado_text,
             trust_ca,
-            password: password.filter(|p| !p.is_empty()),
+            password: password.filter(|p| !p.is_empty()).inspect(|p| crate::report::redact::remember(p)),
         };
         // Validate once now, so a bad string is a usage error and not a failed check.
         target.tiberius_config().map_err(|e| format!("the SQL connection string is not valid: {e}"))?;
         if target.password.is_none() {
             target.password = std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty());
+            if let Some(p) = &target.password {
+                crate::report::redact::remember(p);
+            }
         }
         Ok(target)
     }
@@ -200,6 +209,7 @@ impl SqlTarget {
         }
         let mut target = SqlTarget::from_connection_string(&text, TargetSource::Form)?;
         if !password.is_empty() {
+            crate::report::redact::remember(password);
             target.password = Some(password.to_string());
         }
         Ok(target)
@@ -212,6 +222,7 @@ impl SqlTarget {
 
     /// Supplies the password (from a hidden prompt or the form).
     pub fn set_password(&mut self, password: String) {
+        crate::report::redact::remember(&password);
         self.password = Some(password);
     }
 
@@ -601,6 +612,13 @@ mod tests {
             TargetSource::ConnectionString,
         );
         assert!(bad_timeout.unwrap_err().contains("not a number of seconds"));
+        let lower = SqlTarget::from_connection_string(
+            "Server=a;User ID=sa;Encrypt=danger_plaintext",
+            TargetSource::ConnectionString,
+        )
+        .unwrap();
+        assert_eq!(lower.encrypt, "plaintext");
+        assert!(lower.ado.contains("Encrypt=DANGER_PLAINTEXT"), "tiberius gets the spelling it reads: {}", lower.ado);
         let bad_encrypt =
             SqlTarget::from_connection_string("Server=a;User ID=sa;Encrypt=maybe", TargetSource::ConnectionString);
         assert!(bad_encrypt.unwrap_err().contains("Encrypt=maybe"));

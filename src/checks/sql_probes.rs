@@ -327,8 +327,8 @@ pub async fn run(
 ) -> Verdict {
     let mut db = Db { client, limit };
     let result = match probe {
-        Probe::SqlConnection => Ok(Verdict::Pass("connected and logged in, read-only".into())),
-        Probe::SqlServerVersion => db
+        Probe::SqlConnection {} => Ok(Verdict::Pass("connected and logged in, read-only".into())),
+        Probe::SqlServerVersion {} => db
             .rows(&queries::server_version())
             .await
             .map(|rows| judge_server_version(&rows, expect, context.platforms.as_ref())),
@@ -336,16 +336,16 @@ pub async fn run(
         Probe::SqlAgentJob { name } => {
             db.rows(&queries::agent_job(name)).await.map(|rows| judge_agent_job(name, &rows, expect))
         }
-        Probe::SqlDatabaseMail => db.rows(&queries::database_mail()).await.map(|rows| judge_database_mail(&rows)),
+        Probe::SqlDatabaseMail {} => db.rows(&queries::database_mail()).await.map(|rows| judge_database_mail(&rows)),
         Probe::SqlDefaultHost { host, adapter } => default_host(&mut db, host, adapter).await,
-        Probe::SqlBiztalkVersion => biztalk_version(&mut db, expect).await,
-        Probe::SqlGroupServers => group_servers(&mut db).await,
+        Probe::SqlBiztalkVersion {} => biztalk_version(&mut db, expect).await,
+        Probe::SqlGroupServers {} => group_servers(&mut db).await,
         Probe::SqlBamRta { database } => bam_rta(&mut db, database).await,
         Probe::SqlSsoSecretServer { database } => sso_secret_server(&mut db, database).await,
         Probe::SqlBamFreeSpace { databases } => {
             db.rows(&queries::bam_space(databases)).await.map(|rows| judge_bam_space(&rows, expect))
         }
-        Probe::SqlRestorePoint => match db.require_tables(&["dbo.adm_BackupHistory"]).await {
+        Probe::SqlRestorePoint {} => match db.require_tables(&["dbo.adm_BackupHistory"]).await {
             Ok(Some(v)) => Ok(v),
             Ok(None) => db.rows(&restore_queries::backup_history()).await.map(|rows| {
                 let parsed: Vec<BackupRow> = rows.iter().filter_map(BackupRow::from_row).collect();
@@ -948,6 +948,10 @@ mod tests {
             queries::sso_secret_server("SSODB"),
             queries::group_sso_server(),
             queries::bam_space(&names),
+            restore_queries::backup_history(),
+            queries::server_version(),
+            queries::object_id("dbo.adm_BackupHistory"),
+            queries::database_id("SSODB"),
         ] {
             assert_eq!(crate::checks::sql_guard::check(&sql), Ok(()), "{sql}");
         }

@@ -4,7 +4,7 @@ use super::{print, print_json, text, with_matcher, GlobalArgs};
 use crate::exit;
 use crate::report::{json, redact};
 use clap::Args;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 
 /// Arguments of `match`.
 #[derive(Debug, Args)]
@@ -30,18 +30,18 @@ pub fn run(global: &GlobalArgs, args: MatchArgs) -> u8 {
         }
     };
     with_matcher(global, &[], |matcher| {
-        let report = matcher.match_text(&query);
+        let mut report = matcher.match_text(&query);
         let top = usize::from(args.top);
+        let code = if report.best_confident().is_some() { exit::OK } else { exit::FOUND };
         if args.json {
-            print_json(&json::match_document(matcher, &query, &report, top));
+            // The document takes the text over and the cleaned copy is not in it: memory stays
+            // a small multiple of the text however long the paste.
+            report.clean = String::new();
+            print_json(&json::match_document(matcher, query, &report, top));
         } else {
             print(&redact::secrets(&text::match_report(matcher, &report, top)));
         }
-        if report.best_confident().is_some() {
-            exit::OK
-        } else {
-            exit::FOUND
-        }
+        code
     })
 }
 
@@ -52,8 +52,14 @@ fn read_query(words: &[String]) -> Result<String, String> {
         if words.is_empty() && std::io::stdin().is_terminal() {
             return Err("give the error text as an argument, or pipe it in (use `-` to read standard input)".into());
         }
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;
+        let bytes = crate::input::read_bounded(std::io::stdin().lock(), crate::input::PASTE_LIMIT, "standard input")
+            .map_err(|e| match e {
+                crate::input::InputError::TooLarge { .. } => format!(
+                    "the text is larger than {}; nothing was matched (for a whole log, use `bts-doctor scan FILE`)",
+                    crate::input::size_words(crate::input::PASTE_LIMIT)
+                ),
+                other => other.to_string(),
+            })?;
         decode_stdin(&bytes)
     } else {
         words.join(" ")

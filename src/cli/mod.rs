@@ -277,12 +277,17 @@ fn missing_path(paths: &[PathBuf]) -> Option<String> {
 
 /// Prints a JSON document with every string passed through redaction.
 fn print_json<T: serde::Serialize>(value: &T) {
-    print(&format!("{}\n", crate::report::redact::json(value)));
+    // A closed pipe (`| head`) is not an error worth reporting.
+    let _ = crate::report::redact::json_to(value, std::io::BufWriter::new(std::io::stdout().lock()));
 }
 
-/// Prints to stdout, ignoring a closed pipe (`| head`).
+/// Prints to stdout, ignoring a closed pipe (`| head`). Everything printed passes here: secrets
+/// are masked and control characters (an escape sequence in a log line or a file name could
+/// retitle or repaint the terminal) are shown escaped, so no caller can forget either.
 fn print(text: &str) {
+    let masked = crate::report::redact::secrets(text);
+    let safe = crate::text::printable(&masked);
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
+    let _ = out.write_all(safe.as_bytes());
     let _ = out.flush();
 }

@@ -169,6 +169,14 @@ pub fn run(global: &GlobalArgs, args: RecoverArgs) -> u8 {
         None
     };
     let store = Store::default_location();
+    let _walking = match store.as_ref().map(|s| s.lock(&playbook.id)) {
+        Some(Err(message)) => {
+            eprintln!("bts-doctor recover: {message}");
+            return exit::USAGE;
+        }
+        Some(Ok(lock)) => Some(lock),
+        None => None,
+    };
     let interactive = answers.is_none() && !args.json;
     // Only a plain interactive run is offered the saved progress; --json output stays pure JSON.
     let wish = if args.restart {

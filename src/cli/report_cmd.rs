@@ -9,7 +9,6 @@ use crate::report::document::now_utc;
 use crate::report::pseudonym::Options;
 use crate::report::{render, Format};
 use clap::Args;
-use std::io::Read;
 use std::path::PathBuf;
 
 /// Arguments of `report`.
@@ -27,7 +26,7 @@ pub struct ReportArgs {
     /// The format: md, html or json.
     #[arg(long, value_name = "FORMAT")]
     pub format: String,
-    /// Write the report to FILE instead of standard output.
+    /// Write the report to FILE instead of standard output (`-`: standard output).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Replace machine names with stable pseudonyms (HOST-1, HOST-2, ...).
@@ -123,8 +122,9 @@ pub fn run(global: &GlobalArgs, args: ReportArgs) -> u8 {
         text = t.hide(&text);
     }
     let code = data.summary.verdict.exit_code();
-    match &args.output {
-        Some(path) => match std::fs::write(path, &text) {
+    match args.output.as_ref().filter(|p| p.as_os_str() != "-") {
+        // Written whole or not at all: the previous report survives a full disk.
+        Some(path) => match crate::atomic::write(path, text.as_bytes()) {
             Ok(()) => {
                 tracing::info!(path = %path.display(), format = ?format, "report written");
                 eprintln!("bts-doctor report: written to {}", path.display());
@@ -142,14 +142,14 @@ pub fn run(global: &GlobalArgs, args: ReportArgs) -> u8 {
     }
 }
 
-fn read_text(path: &PathBuf) -> Result<String, String> {
-    let bytes = if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("cannot read standard input: {e}"))?;
-        buf
-    } else {
-        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
-    };
+fn read_text(path: &std::path::Path) -> Result<String, String> {
+    let bytes = crate::input::read_path(path, crate::input::PASTE_LIMIT).map_err(|e| match e {
+        crate::input::InputError::TooLarge { what, .. } => format!(
+            "{what} is larger than {}; nothing was matched (scan a whole log with --log)",
+            crate::input::size_words(crate::input::PASTE_LIMIT)
+        ),
+        other => other.to_string(),
+    })?;
     let (text, _, _) = encoding_rs::UTF_8.decode(&bytes);
     Ok(text.into_owned())
 }

@@ -101,10 +101,13 @@ fn scan_with(
         let _ = drawer.join();
         report
     });
+    // Masked whole, before any line is cut for the screen (a cut could hide what marks a secret).
+    let mut report = report;
+    redact::mask_scan_report(&mut report);
     if args.json {
         print_json(&report);
     } else {
-        print(&redact::secrets(&render(&report)));
+        print(&render(&report));
     }
     if report.internal_errors > 0 {
         eprintln!(

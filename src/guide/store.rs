@@ -4,7 +4,6 @@
 
 use super::machine::Progress;
 use crate::kb::playbook::Playbook;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The environment variable that moves the data directory (tests, portable installs).
@@ -50,22 +49,11 @@ impl Store {
         self.dir.join(format!("{playbook}.json"))
     }
 
-    /// Writes the progress atomically.
+    /// Writes the progress atomically (a temporary file renamed over the old one).
     pub fn save(&self, progress: &Progress) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
-        let target = self.path(&progress.playbook);
-        let temp = self.dir.join(format!(".{}.json.tmp-{}", progress.playbook, std::process::id()));
         let text = serde_json::to_vec_pretty(progress).map_err(std::io::Error::other)?;
-        let written = (|| {
-            let mut file = std::fs::File::create(&temp)?;
-            file.write_all(&text)?;
-            file.sync_all()?;
-            std::fs::rename(&temp, &target)
-        })();
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
-        written
+        crate::atomic::write(&self.path(&progress.playbook), &text)
     }
 
     /// Reads the saved progress of a playbook, if any.
@@ -94,6 +82,30 @@ impl Store {
         })
     }
 
+    /// Takes the playbook's walk for this process: a second walk of the same playbook (another
+    /// `recover`, another TUI) would overwrite this one's progress without a word, so it is
+    /// refused while the returned guard lives. The operating system releases it if the process
+    /// dies.
+    pub fn lock(&self, playbook: &str) -> Result<WalkLock, String> {
+        use fs4::FileExt;
+        std::fs::create_dir_all(&self.dir).map_err(|e| format!("cannot create {}: {e}", self.dir.display()))?;
+        let path = self.dir.join(format!("{playbook}.lock"));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        match FileExt::try_lock(&file) {
+            Ok(()) => Ok(WalkLock { _file: file }),
+            Err(fs4::TryLockError::WouldBlock) => Err(format!(
+                "another bts-doctor is walking `{playbook}` now (it holds {}); finish or stop it first, so neither overwrites the other's progress",
+                path.display()
+            )),
+            Err(fs4::TryLockError::Error(e)) => Err(format!("cannot lock {}: {e}", path.display())),
+        }
+    }
+
     /// Forgets a playbook's progress.
     pub fn clear(&self, playbook: &str) -> std::io::Result<()> {
         match std::fs::remove_file(self.path(playbook)) {
@@ -101,4 +113,10 @@ impl Store {
             _ => Ok(()),
         }
     }
+}
+
+/// Holds a playbook's walk (see [`Store::lock`]); released when dropped.
+#[derive(Debug)]
+pub struct WalkLock {
+    _file: std::fs::File,
 }

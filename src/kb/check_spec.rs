@@ -41,7 +41,7 @@ impl CheckSpec {
     /// Whether the check judges against a failed setup run (the restore point): it belongs to
     /// the recovery guide, which knows the failure time, not to a general `check` run.
     pub fn is_guide_only(&self) -> bool {
-        matches!(self.probe, Probe::SqlRestorePoint)
+        matches!(self.probe, Probe::SqlRestorePoint {})
     }
 
     /// Whether the check applies to the operating system this binary runs on.
@@ -92,9 +92,9 @@ pub fn current_os_name() -> &'static str {
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Probe {
     /// Log in to SQL Server; the other SQL checks wait on this one.
-    SqlConnection,
+    SqlConnection {},
     /// `SERVERPROPERTY` version and edition against BizTalk Server 2016's support.
-    SqlServerVersion,
+    SqlServerVersion {},
     /// Each database is present and its last full backup (`msdb.dbo.backupset`) is recent.
     SqlDatabaseBackups {
         /// Databases that must exist on the instance.
@@ -110,7 +110,7 @@ pub enum Probe {
         name: String,
     },
     /// Database Mail is enabled and has a profile (BAM Alerts in BizTalk 2016 need it).
-    SqlDatabaseMail,
+    SqlDatabaseMail {},
     /// A host exists in the group, and which hosts an adapter's handlers use.
     SqlDefaultHost {
         /// The host that must exist.
@@ -119,9 +119,9 @@ pub enum Probe {
         adapter: String,
     },
     /// The BizTalk version recorded in the newest `Management DB` row of `BizTalkDBVersion`.
-    SqlBiztalkVersion,
+    SqlBiztalkVersion {},
     /// The servers that belong to the group.
-    SqlGroupServers,
+    SqlGroupServers {},
     /// BAM real-time aggregations deployed while SQL Server is not Enterprise.
     SqlBamRta {
         /// The BAM Primary Import database.
@@ -135,7 +135,7 @@ pub enum Probe {
     /// The newest mark of the Backup BizTalk Server job (`adm_BackupHistory`) taken before the
     /// failed setup run started, with the full and log backups that restore every database to
     /// it; a mark taken after the run started is refused.
-    SqlRestorePoint,
+    SqlRestorePoint {},
     /// Free space on the volumes of the BAM databases against their size.
     SqlBamFreeSpace {
         /// The BAM databases whose files are measured.
@@ -208,17 +208,17 @@ impl Probe {
     /// The probe kind's name as written in YAML.
     pub fn kind_name(&self) -> &'static str {
         match self {
-            Probe::SqlConnection => "sql-connection",
-            Probe::SqlServerVersion => "sql-server-version",
+            Probe::SqlConnection {} => "sql-connection",
+            Probe::SqlServerVersion {} => "sql-server-version",
             Probe::SqlDatabaseBackups { .. } => "sql-database-backups",
             Probe::SqlAgentJob { .. } => "sql-agent-job",
-            Probe::SqlDatabaseMail => "sql-database-mail",
+            Probe::SqlDatabaseMail {} => "sql-database-mail",
             Probe::SqlDefaultHost { .. } => "sql-default-host",
-            Probe::SqlBiztalkVersion => "sql-biztalk-version",
-            Probe::SqlGroupServers => "sql-group-servers",
+            Probe::SqlBiztalkVersion {} => "sql-biztalk-version",
+            Probe::SqlGroupServers {} => "sql-group-servers",
             Probe::SqlBamRta { .. } => "sql-bam-rta",
             Probe::SqlSsoSecretServer { .. } => "sql-sso-secret-server",
-            Probe::SqlRestorePoint => "sql-restore-point",
+            Probe::SqlRestorePoint {} => "sql-restore-point",
             Probe::SqlBamFreeSpace { .. } => "sql-bam-free-space",
             Probe::DiskFree { .. } => "disk-free",
             Probe::PathWritable { .. } => "path-writable",
@@ -238,15 +238,16 @@ impl Probe {
     /// Expectation fields this kind reads: (required, optional).
     fn expect_fields(&self) -> (&'static [&'static str], &'static [&'static str]) {
         match self {
-            Probe::SqlConnection | Probe::SqlDatabaseMail | Probe::SqlGroupServers | Probe::SqlBamRta { .. } => {
-                (&[], &[])
-            }
-            Probe::SqlServerVersion => (&["min_version"], &[]),
+            Probe::SqlConnection {}
+            | Probe::SqlDatabaseMail {}
+            | Probe::SqlGroupServers {}
+            | Probe::SqlBamRta { .. } => (&[], &[]),
+            Probe::SqlServerVersion {} => (&["min_version"], &[]),
             Probe::SqlDatabaseBackups { .. } => (&["fail_age_hours"], &["warn_age_hours"]),
             Probe::SqlAgentJob { .. } => (&[], &["enabled"]),
             Probe::SqlDefaultHost { .. } => (&[], &[]),
-            Probe::SqlBiztalkVersion => (&["versions"], &[]),
-            Probe::SqlSsoSecretServer { .. } | Probe::SqlRestorePoint => (&[], &[]),
+            Probe::SqlBiztalkVersion {} => (&["versions"], &[]),
+            Probe::SqlSsoSecretServer { .. } | Probe::SqlRestorePoint {} => (&[], &[]),
             Probe::SqlBamFreeSpace { .. } => (&["free_ratio"], &[]),
             Probe::DiskFree { .. } => (&["min_free_mb"], &["warn_free_mb"]),
             Probe::PathWritable { .. } | Probe::FilePresent { .. } | Probe::CertificateStore { .. } => (&[], &[]),

@@ -39,6 +39,18 @@ pub fn lint(matcher: &Matcher) -> LintReport {
     let mut texts_checked = 0;
     for entry in kb.entries() {
         completeness(entry, &mut problems);
+        for sig in &entry.signatures {
+            if let super::Pattern::Regex(source) = &sig.pattern {
+                if let Err(why) = crate::matcher::build_regex(source) {
+                    problems.push(Problem::error(
+                        &entry.origin.file,
+                        Some(sig.line),
+                        None,
+                        format!("regex /{source}/ {why}"),
+                    ));
+                }
+            }
+        }
         let mut signatures_seen = vec![false; entry.signatures.len()];
         for (i, example) in entry.examples.iter().enumerate() {
             texts_checked += 1;

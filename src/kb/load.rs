@@ -126,41 +126,46 @@ fn read_dir_layer(dir: &Path, problems: &mut Vec<Problem>) -> Layer {
     }
 }
 
-/// Reads each file as UTF-8 text, sorted by path.
+/// Most bytes one knowledge file may hold.
+pub const FILE_LIMIT: u64 = 4 * 1024 * 1024;
+
+/// Reads each file as UTF-8 text, sorted by path, at most [`FILE_LIMIT`] bytes each.
 fn read_all(mut paths: Vec<PathBuf>) -> Vec<FileText> {
     paths.sort();
     paths
         .into_iter()
         .map(|p| {
-            let text = std::fs::read(&p)
-                .map_err(|e| e.to_string())
+            let text = crate::input::read_path(&p, FILE_LIMIT)
+                .map_err(|e| match e {
+                    crate::input::InputError::Io { source, .. } => source.to_string(),
+                    other => other.to_string(),
+                })
                 .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_string()));
             (p.display().to_string(), text)
         })
         .collect()
 }
 
+fn is_yaml(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+/// The YAML files of `dir` (and below it when `recurse`), through the bounded walk that never
+/// follows a loop; FIFOs and devices are reported instead of read.
 fn collect(dir: &Path, recurse: bool, out: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            problems.push(Problem::error(
-                &dir.display().to_string(),
-                None,
-                None,
-                format!("cannot read directory: {e}"),
-            ));
-            return;
-        }
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            if recurse {
-                collect(&path, true, out, problems);
+    let limits =
+        if recurse { crate::walk::LIMITS } else { crate::walk::Limits { max_depth: 0, ..crate::walk::LIMITS } };
+    for found in crate::walk::walk(dir, limits, &is_yaml) {
+        match found {
+            crate::walk::Found::File(p) => out.push(p),
+            // Folders below the top level of an overlay are not read there: not a problem.
+            crate::walk::Found::Skipped(_, why) if !recurse && why.starts_with("deeper than") => {}
+            crate::walk::Found::Skipped(p, why) if why.starts_with("cannot read this folder") => {
+                problems.push(Problem::error(&p.display().to_string(), None, None, why))
             }
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
-            out.push(path);
+            crate::walk::Found::Skipped(p, why) => {
+                problems.push(Problem::warning(&p.display().to_string(), None, format!("not read: {why}")))
+            }
         }
     }
 }
@@ -252,10 +257,11 @@ fn merge_files<T: Identified>(
         };
         let id = item.id().to_string();
         if let Some(first) = seen_here.get(&id) {
+            // The `id:` key opens the document, at column 1.
             problems.push(Problem::error(
                 &file,
                 Some(item.origin().line),
-                None,
+                Some(1),
                 format!("duplicate id `{id}`: already defined in {first}"),
             ));
             continue;

@@ -73,7 +73,14 @@ pub(super) fn from_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &str) 
     serde_saphyr::from_str(text).map_err(|err| {
         let located = err.location();
         let message = err.without_snippet().to_string();
-        vec![Problem::error(file, located.map(|l| l.line()), located.map(|l| l.column()), first_line(&message))]
+        // A breached reader limit reads as its internals; say it in words.
+        let message = if message.contains("Budget") || message.contains("budget") {
+            "the YAML goes over the reader's limits (too many nodes, aliases or nesting levels for a knowledge file)"
+                .to_string()
+        } else {
+            first_line(&message)
+        };
+        vec![Problem::error(file, located.map(|l| l.line()), located.map(|l| l.column()), message)]
     })
 }
 
@@ -125,13 +132,14 @@ fn validate(raw: RawEntry, mut origin: Origin) -> Result<Entry, Vec<Problem>> {
 
     let mut signatures = Vec::with_capacity(raw.signatures.len());
     for spanned in raw.signatures {
-        let line = spanned.referenced.line();
+        let (line, column) = (spanned.referenced.line(), spanned.referenced.column());
         match signature(spanned.value) {
             Ok(mut sig) => {
                 sig.line = line;
                 signatures.push(sig);
             }
-            Err(message) => at(line, message),
+            // The signature's own place: file:line:column.
+            Err(message) => problems.push(Problem::error(&file, Some(line), Some(column), message)),
         }
     }
 

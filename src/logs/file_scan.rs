@@ -83,6 +83,7 @@ pub struct FileScan {
 /// Scans one file. Never fails: problems become `skipped` or `notes`.
 pub fn scan_file(
     path: &Path,
+    special: bool,
     matcher: &Matcher,
     options: &ScanOptions,
     done: &AtomicU64,
@@ -96,11 +97,14 @@ pub fn scan_file(
         unmatched_omitted: 0,
         root: None,
     };
-    let mut file = match File::open(path) {
+    let file = match open_for_reading(path, special) {
         Ok(f) => f,
         Err(e) => return empty(FileReport::skipped(&shown, 0, open_error(&e))),
     };
     let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+    // A FIFO or a device named on its own is read, but only so far.
+    let limit = if special { super::SPECIAL_LIMIT } else { u64::MAX };
+    let mut file = std::io::Read::take(file, limit);
     let head = match decode::read_head(&mut file) {
         Ok(h) => h,
         Err(e) => return empty(FileReport::skipped(&shown, bytes, format!("cannot read: {e}"))),
@@ -144,6 +148,29 @@ pub fn scan_file(
     splitter.finish(|line| scan.line(line));
     done.fetch_add(bytes.saturating_sub(reported), Ordering::Relaxed);
     scan.finish()
+}
+
+/// Opens a file to read. A FIFO is opened without waiting for a writer (Unix), so a pipe nobody
+/// writes to reads as empty instead of blocking for ever.
+fn open_for_reading(path: &Path, special: bool) -> std::io::Result<File> {
+    #[cfg(unix)]
+    if special {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)?;
+        // Back to blocking reads, now that the open did not wait.
+        use std::os::fd::AsRawFd;
+        let fd = file.as_raw_fd();
+        // SAFETY: fcntl on a descriptor we own, with flags read from it.
+        unsafe {
+            let flags = libc::fcntl(fd, libc::F_GETFL);
+            if flags >= 0 {
+                libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+            }
+        }
+        return Ok(file);
+    }
+    let _ = special;
+    File::open(path)
 }
 
 fn open_error(e: &std::io::Error) -> String {
@@ -421,7 +448,8 @@ impl<'a> Scanner<'a> {
     }
 
     fn group_unmatched(&mut self, r: &Record) {
-        let key = template(r.first_line());
+        // Masked first: the template keeps no secret, and masking still sees the text as written.
+        let key = template(&crate::report::redact::secrets(r.first_line()));
         if key.is_empty() {
             return;
         }

@@ -65,32 +65,50 @@ pub struct Progress {
     pub files_total: usize,
 }
 
-/// The files to scan: each path as given, folders walked recursively (sorted, so reports are
-/// stable). Missing paths stay in the list and are reported as skipped.
-pub fn expand_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
+/// One input of a scan, after folders are walked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A file to read; `special` when it was named on its own but is not a regular file (a
+    /// FIFO, a device): it is read up to [`SPECIAL_LIMIT`] bytes.
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Not a regular file.
+        special: bool,
+    },
+    /// Not read, with why (a loop, a FIFO in a folder, a folder too deep).
+    Skipped(PathBuf, String),
+}
+
+/// Most bytes read from a FIFO or a device named on its own.
+pub const SPECIAL_LIMIT: u64 = 256 * 1024 * 1024;
+
+/// Files and folders to scan, folders walked (links followed within the walk's bounds, loops
+/// and second paths to one file left out, FIFOs and devices in folders skipped), in order.
+pub fn expand_paths(paths: &[PathBuf]) -> Vec<Input> {
     let mut out = Vec::new();
     for path in paths {
-        if path.is_dir() {
-            walk(path, &mut out);
-        } else {
-            out.push(path.clone());
+        match crate::walk::kind(path) {
+            crate::walk::Kind::Dir => {
+                for found in crate::walk::walk(path, crate::walk::LIMITS, &|_| true) {
+                    out.push(match found {
+                        crate::walk::Found::File(p) => Input::File { path: p, special: false },
+                        crate::walk::Found::Skipped(p, why) => Input::Skipped(p, why),
+                    });
+                }
+            }
+            crate::walk::Kind::Special(_) => out.push(Input::File { path: path.clone(), special: true }),
+            _ => out.push(Input::File { path: path.clone(), special: false }),
         }
     }
     out
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        out.push(dir.to_path_buf());
-        return;
-    };
-    let mut children: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    children.sort();
-    for child in children {
-        if child.is_dir() {
-            walk(&child, out);
-        } else {
-            out.push(child);
+impl Input {
+    /// The path.
+    pub fn path(&self) -> &Path {
+        match self {
+            Input::File { path, .. } | Input::Skipped(path, _) => path,
         }
     }
 }
@@ -107,7 +125,7 @@ pub fn scan(
     let files = expand_paths(paths);
     tracing::info!(files = files.len(), "scan started");
     let bytes_total: u64 =
-        files.iter().filter_map(|p| std::fs::metadata(p).ok()).filter(|m| m.is_file()).map(|m| m.len()).sum();
+        files.iter().filter_map(|i| std::fs::metadata(i.path()).ok()).filter(|m| m.is_file()).map(|m| m.len()).sum();
     let next = AtomicUsize::new(0);
     let finished = AtomicUsize::new(0);
     let done = AtomicU64::new(0);
@@ -125,21 +143,25 @@ pub fn scan(
                         if i >= files.len() {
                             break;
                         }
-                        let scanned = if files[i].is_dir() {
-                            let shown = files[i].display().to_string();
-                            FileScan::from_report(report::FileReport::skipped(&shown, 0, "cannot read this directory"))
-                        } else {
-                            let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                scan_file(&files[i], matcher, options, done, cancel)
-                            }));
-                            attempt.unwrap_or_else(|_| {
-                                let shown = files[i].display().to_string();
-                                FileScan::from_report(report::FileReport::skipped(
-                                    &shown,
-                                    0,
-                                    "internal error while reading this file (a bug)",
-                                ))
-                            })
+                        let scanned = match &files[i] {
+                            Input::Skipped(path, why) => FileScan::from_report(report::FileReport::skipped(
+                                &path.display().to_string(),
+                                0,
+                                why.clone(),
+                            )),
+                            Input::File { path, special } => {
+                                let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                    scan_file(path, *special, matcher, options, done, cancel)
+                                }));
+                                attempt.unwrap_or_else(|_| {
+                                    let shown = path.display().to_string();
+                                    FileScan::from_report(report::FileReport::skipped(
+                                        &shown,
+                                        0,
+                                        "internal error while reading this file (a bug)",
+                                    ))
+                                })
+                            }
                         };
                         mine.push((i, scanned));
                         let files_done = finished.fetch_add(1, Ordering::Relaxed) + 1;
@@ -168,7 +190,7 @@ pub fn scan(
         .zip(&files)
         .map(|(r, p)| {
             r.unwrap_or_else(|| {
-                FileScan::from_report(report::FileReport::skipped(&p.display().to_string(), 0, "not scanned"))
+                FileScan::from_report(report::FileReport::skipped(&p.path().display().to_string(), 0, "not scanned"))
             })
         })
         .collect();

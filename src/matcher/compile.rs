@@ -301,12 +301,24 @@ impl LazyRegex {
     /// The compiled regex; `None` only if it cannot be built (the set already built it, so
     /// this does not happen in practice).
     pub fn get(&self) -> Option<&Regex> {
-        self.compiled
-            .get_or_init(|| {
-                RegexBuilder::new(&self.source).case_insensitive(true).unicode(false).size_limit(1 << 24).build().ok()
-            })
-            .as_ref()
+        self.compiled.get_or_init(|| build_regex(&self.source).ok()).as_ref()
     }
+}
+
+/// Most memory one compiled signature regex may take.
+pub const REGEX_SIZE_LIMIT: usize = 1 << 24;
+
+/// Builds a signature regex the way the matcher runs it; the error says why it cannot be (a
+/// pattern over the size limit, say), so lint refuses what would otherwise never match.
+pub fn build_regex(source: &str) -> Result<Regex, String> {
+    RegexBuilder::new(source).case_insensitive(true).unicode(false).size_limit(REGEX_SIZE_LIMIT).build().map_err(|e| {
+        match e {
+            regex::Error::CompiledTooBig(limit) => {
+                format!("compiles to more than {} MB (the limit is {limit} bytes): simplify it", REGEX_SIZE_LIMIT >> 20)
+            }
+            other => other.to_string().lines().last().unwrap_or("").trim().to_string(),
+        }
+    })
 }
 
 /// The fixed pieces of a phrase, each reduced to lower-case letters and digits; empty pieces

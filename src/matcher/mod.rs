@@ -6,8 +6,8 @@ mod detect;
 pub mod normalize;
 
 use crate::kb::{Entry, KnowledgeBase};
-pub use compile::CompileError;
 use compile::Compiled;
+pub use compile::{build_regex, CompileError};
 pub use normalize::Prepared;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -121,6 +121,11 @@ impl MatchReport {
     }
 }
 
+/// Texts longer than this many bytes are matched in pieces of this size.
+const CHUNK: usize = 256 * 1024;
+/// How far back (in bytes) each piece starts into the one before.
+const OVERLAP: usize = 4 * 1024;
+
 /// A knowledge base with every signature compiled; cheap to share between threads.
 #[derive(Debug, Clone)]
 pub struct Matcher {
@@ -164,8 +169,67 @@ impl Matcher {
     }
 
     fn run(&self, text: &str, partial: bool) -> MatchReport {
+        if text.len() > CHUNK {
+            return self.run_chunked(text, partial);
+        }
         let prepared = Prepared::new(text);
         let hits = detect::find_all(&self.compiled, &prepared, partial);
+        let nearest_source = prepared;
+        self.report(hits, nearest_source.clean.clone(), Some(&nearest_source))
+    }
+
+    /// A long text in pieces of about [`CHUNK`] bytes cut at line ends, each overlapping the
+    /// last lines of the one before (so a message across the cut is still whole in one piece):
+    /// the working memory stays that of one piece whatever the text's size. The cleaned pieces
+    /// are joined into the report's text and every span points into it.
+    fn run_chunked(&self, text: &str, partial: bool) -> MatchReport {
+        let mut clean = String::new();
+        // Only the strongest evidence of each signature counts: keep that one, so the evidence
+        // held stays bounded by the number of signatures.
+        let mut best: HashMap<u32, Evidence> = HashMap::new();
+        let mut first: Option<Prepared> = None;
+        let mut start = 0;
+        while start < text.len() {
+            let mut end = (start + CHUNK).min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            if end < text.len() {
+                if let Some(nl) = text[start..end].rfind('\n') {
+                    end = start + nl + 1;
+                }
+            }
+            let prepared = Prepared::new(&text[start..end]);
+            let offset = clean.len() + usize::from(!clean.is_empty());
+            for (sig, mut ev) in detect::find_all(&self.compiled, &prepared, partial) {
+                if best.get(&sig).is_some_and(|old| old.weight.abs() >= ev.weight.abs()) {
+                    continue;
+                }
+                ev.span = (ev.span.0 + offset, ev.span.1 + offset);
+                best.insert(sig, ev);
+            }
+            if !clean.is_empty() {
+                clean.push('\n');
+            }
+            clean.push_str(&prepared.clean);
+            if first.is_none() {
+                first = Some(prepared);
+            }
+            if end >= text.len() {
+                break;
+            }
+            // The next piece starts a few lines back.
+            let mut back = end.saturating_sub(OVERLAP).max(start + 1);
+            while !text.is_char_boundary(back) {
+                back -= 1;
+            }
+            start = text[back..end].find('\n').map_or(end, |nl| back + nl + 1);
+        }
+        self.report(best.into_iter().collect(), clean, first.as_ref())
+    }
+
+    /// Scores the evidence found in a text and ranks the entries.
+    fn report(&self, hits: Vec<(u32, Evidence)>, clean: String, nearest_source: Option<&Prepared>) -> MatchReport {
         let mut by_entry: HashMap<u32, Vec<(u32, Evidence)>> = HashMap::new();
         for (sig, evidence) in hits {
             by_entry.entry(self.compiled.sigs[sig as usize].entry).or_default().push((sig, evidence));
@@ -178,12 +242,13 @@ impl Matcher {
                 .then_with(|| self.entry(a.entry).severity.cmp(&self.entry(b.entry).severity))
                 .then_with(|| a.id.cmp(&b.id))
         });
-        let nearest = if matches.iter().any(|m| m.confidence >= Confidence::Medium) {
-            Vec::new()
-        } else {
-            self.nearest(&prepared, &matches)
+        let nearest = match nearest_source {
+            Some(prepared) if !matches.iter().any(|m| m.confidence >= Confidence::Medium) => {
+                self.nearest(prepared, &matches)
+            }
+            _ => Vec::new(),
         };
-        MatchReport { clean: prepared.clean, matches, nearest }
+        MatchReport { clean, matches, nearest }
     }
 
     /// Keeps the best evidence per signature and scores the entry; `None` when the evidence

@@ -74,10 +74,10 @@ pub struct NearestItem {
 }
 
 /// Builds the `match --json` document for the best `top` matches.
-pub fn match_document(matcher: &Matcher, query: &str, report: &MatchReport, top: usize) -> MatchDocument {
+pub fn match_document(matcher: &Matcher, query: impl Into<String>, report: &MatchReport, top: usize) -> MatchDocument {
     MatchDocument {
         schema: JSON_SCHEMA,
-        query: query.to_string(),
+        query: query.into(),
         verdict: if report.best_confident().is_some() { "match" } else { "no-known-issue" },
         matches: report
             .matches

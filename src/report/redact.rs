@@ -51,9 +51,75 @@ static KEY_VALUE_SECRET: LazyLock<Regex> = LazyLock::new(|| {
 static BEARER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)(\b(?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{8,}").expect("static regex"));
 
+/// A property name that says it holds a secret.
+const SECRET_NAME: &str = r"\w*(?:password|passwd|secret|pwd|apikey|accesskey|accountkey|token)\w*";
+
+/// Windows Installer's `PROPERTY CHANGE: Adding SSOPASSWORD property. Its value is '…'.` (and
+/// `Modifying … Its current value is '…'. Its new value: '…'.`) for a secret-looking property:
+/// every quoted value on the line.
+static MSI_PROPERTY_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)PROPERTY CHANGE: \w+ {SECRET_NAME} property\.[^\r\n]*")).expect("static regex")
+});
+static QUOTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"'[^'\r\n]*'").expect("static regex"));
+/// `Property(S): SSOKEY = …` and the other secret-looking MSI property dumps.
+static MSI_PROPERTY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)(Property\([SCN]\):\s*{SECRET_NAME}\s*=\s*)[^\r\n]*")).expect("static regex")
+});
+/// `<add key="SSOPassword" value="…"/>` in a .config file.
+static CONFIG_ADD_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r#"(?i)(<add\s+key\s*=\s*"{SECRET_NAME}"\s+value\s*=\s*")[^"]*(")"#)).expect("static regex")
+});
+/// Storage and API keys in connection strings and settings: `AccountKey=`, `SharedAccessKey=`,
+/// `SharedAccessSignature=`, `client_secret=`, `ApiKey=`.
+static KEY_SETTING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(\b(?:AccountKey|SharedAccessKey|SharedAccessSignature|client_secret|ApiKey|api_key|AccessKey|SecretKey|SecretAccessKey)\s*[=:]\s*)(?:"[^"\r\n]*"?|[^;\s&"'<]+)"#)
+        .expect("static regex")
+});
+/// `Authorization: <scheme> <credentials>` (any scheme) in a header dump.
+static AUTHORIZATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\bAuthorization\s*:\s*(?:(?:Bearer|Basic|Negotiate|NTLM|Digest|SharedKey)\s+)?)\S+")
+        .expect("static regex")
+});
+/// Command-line passwords: `sqlcmd -P x`, `-p x`, `/p:x`.
+static SHORT_PASSWORD_FLAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"((?:^|\s)(?:-[pP]\s+|/[pP]:))(?:"[^"\r\n]*"?|\S+)"#).expect("static regex"));
+/// `net use \\server\share PASSWORD /user:…` and `net use … /user:DOMAIN\user PASSWORD`.
+static NET_USE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\bnet\s+use\s+(?:[a-z]:\s+|\*\s+)?\\\\\S+\s+)([^\s/]\S*)(\s+/user:)").expect("static regex")
+});
+static NET_USE_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(\bnet\s+use\b[^\r\n]*?/user:\S+\s+)([^\s/]\S*)").expect("static regex"));
+
+/// Secret values the tool was given this run (a SQL login's password): masked wherever they
+/// appear, whatever the wording around them (a server that echoes a password in its error).
+static KNOWN: LazyLock<std::sync::RwLock<Vec<String>>> = LazyLock::new(Default::default);
+
+/// Remembers a secret value so every output masks it. Values shorter than four characters are
+/// not remembered (they would mask ordinary words).
+pub fn remember(secret: &str) {
+    if secret.chars().count() < 4 {
+        return;
+    }
+    if let Ok(mut known) = KNOWN.write() {
+        if !known.iter().any(|k| k == secret) {
+            known.push(secret.to_string());
+        }
+    }
+}
+
 /// `text` with every recognised secret replaced by [`MASK`]; borrowed when nothing changed.
 pub fn secrets(text: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(text);
+    if let Ok(known) = KNOWN.read() {
+        for secret in known.iter().filter(|k| text.contains(k.as_str())) {
+            out = Cow::Owned(out.replace(secret.as_str(), MASK));
+        }
+    }
+    if MSI_PROPERTY_CHANGE.is_match(&out) {
+        let masked = MSI_PROPERTY_CHANGE
+            .replace_all(&out, |c: &regex::Captures| QUOTED.replace_all(&c[0], "'***'").into_owned());
+        out = Cow::Owned(masked.into_owned());
+    }
     for (pattern, replacement) in [
         (&*CONNECTION_PASSWORD, "${1}***"),
         (&*ARGUMENT_PASSWORD, "${1}***"),
@@ -62,6 +128,13 @@ pub fn secrets(text: &str) -> Cow<'_, str> {
         (&*XML_SECRET, "${1}***${2}"),
         (&*KEY_VALUE_SECRET, "${1}***"),
         (&*BEARER, "${1}***"),
+        (&*MSI_PROPERTY, "${1}***"),
+        (&*CONFIG_ADD_KEY, "${1}***${2}"),
+        (&*KEY_SETTING, "${1}***"),
+        (&*AUTHORIZATION, "${1}***"),
+        (&*SHORT_PASSWORD_FLAG, "${1}***"),
+        (&*NET_USE, "${1}***${3}"),
+        (&*NET_USE_AFTER, "${1}***"),
     ] {
         if pattern.is_match(&out) {
             out = Cow::Owned(pattern.replace_all(&out, replacement).into_owned());
@@ -116,6 +189,15 @@ pub fn json<T: serde::Serialize>(value: &T) -> String {
     let mut tree = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
     mask_strings(&mut tree);
     serde_json::to_string_pretty(&tree).unwrap_or_default()
+}
+
+/// [`json`] written straight to `out` (no second copy of a large document), then a newline.
+pub fn json_to<T: serde::Serialize>(value: &T, mut out: impl std::io::Write) -> std::io::Result<()> {
+    let mut tree = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    mask_strings(&mut tree);
+    serde_json::to_writer_pretty(&mut out, &tree)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 fn mask_strings(value: &mut serde_json::Value) {
@@ -214,5 +296,64 @@ mod tests {
         assert_eq!(secrets("GET https://h/x?token=abc&y=1"), "GET https://h/x?token=***&y=1");
         assert_eq!(secrets("http://user:hunter2@host/"), "http://***@host/");
         assert!(matches!(secrets("Login failed for user 'sa'."), std::borrow::Cow::Borrowed(_)));
+    }
+}
+
+#[cfg(test)]
+mod forms {
+    use super::secrets;
+
+    /// Every secret form real logs and configs hold, with the secret that must not survive.
+    pub const FORMS: &[(&str, &str)] = &[
+        (
+            "MSI (s) (2C:64) [15:48:23:562]: PROPERTY CHANGE: Adding SSOPASSWORD property. Its value is 'MsiAdd#1'.",
+            "MsiAdd#1",
+        ),
+        (
+            "PROPERTY CHANGE: Modifying SQL_SA_PWD property. Its current value is 'Old#2'. Its new value: 'New#2'.",
+            "New#2",
+        ),
+        ("Property(S): SSO_MASTER_SECRET = Secret#3", "Secret#3"),
+        ("Property(C): AZUREAPIKEY = Key#4", "Key#4"),
+        (r#"<add key="SSOPassword" value="Cfg#5"/>"#, "Cfg#5"),
+        (
+            "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=Zm9vYmFy+/==;EndpointSuffix=core.windows.net",
+            "Zm9vYmFy",
+        ),
+        ("Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=SasKey6=", "SasKey6"),
+        ("grant_type=client_credentials&client_id=abc&client_secret=Cs#7xyz", "Cs#7xyz"),
+        ("X-Api: ApiKey=Ak8-abcdef", "Ak8-abcdef"),
+        ("Authorization: Basic dXNlcjpwYXNz", "dXNlcjpwYXNz"),
+        ("Authorization: SharedKey acct:Sig9abc", "Sig9abc"),
+        ("sqlcmd -S SQL01 -U sa -P SqlCmd#10 -Q \"select 1\"", "SqlCmd#10"),
+        ("setup.exe /p:Pw11-long", "Pw11-long"),
+        (r"net use \\FILESRV01\share NetUse#12 /user:CONTOSO\svc", "NetUse#12"),
+        (r"net use Z: \\FILESRV01\share /user:CONTOSO\svc NetUse#13", "NetUse#13"),
+    ];
+
+    #[test]
+    fn every_form_is_masked_and_its_context_kept() {
+        for (text, secret) in FORMS {
+            let masked = secrets(text);
+            assert!(!masked.contains(secret), "{text} -> {masked}");
+            assert!(masked.contains("***"), "{text} -> {masked}");
+        }
+        assert_eq!(
+            secrets("PROPERTY CHANGE: Adding INSTALLDIR property. Its value is 'C:\\Program Files'."),
+            "PROPERTY CHANGE: Adding INSTALLDIR property. Its value is 'C:\\Program Files'.",
+            "an ordinary property keeps its value"
+        );
+        assert_eq!(secrets(r#"<add key="LogLevel" value="4"/>"#), r#"<add key="LogLevel" value="4"/>"#);
+    }
+
+    #[test]
+    fn a_remembered_secret_is_masked_wherever_it_appears() {
+        super::remember("Echoed-Secret-42");
+        assert_eq!(
+            secrets("Login failed: the password Echoed-Secret-42 is wrong"),
+            "Login failed: the password *** is wrong"
+        );
+        super::remember("ab");
+        assert_eq!(secrets("a cab"), "a cab", "short values are not remembered");
     }
 }

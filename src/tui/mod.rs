@@ -58,12 +58,34 @@ pub fn run(matcher: Matcher, paths: Vec<PathBuf>) -> io::Result<()> {
         }
     }));
     execute!(io::stdout(), EnableBracketedPaste, EnableMouseCapture)?;
+    restore_on_signals();
     let result = event_loop(&mut terminal, matcher, paths);
     let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
     ratatui::restore();
     let _ = std::panic::take_hook();
     result
 }
+
+/// SIGTERM, SIGHUP or a SIGINT sent from outside (raw mode turns Ctrl+C into a key) end the app
+/// with the terminal given back: cooked mode, the main screen, the cursor shown, no mouse
+/// tracking. Guide progress is already saved after every step.
+#[cfg(unix)]
+fn restore_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT]) else { return };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
+            ratatui::restore();
+            tracing::info!(signal, "stopped by a signal; the terminal was restored");
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
+/// Windows consoles end the process themselves on a close event; nothing to restore there.
+#[cfg(not(unix))]
+fn restore_on_signals() {}
 
 fn event_loop(terminal: &mut ratatui::DefaultTerminal, matcher: Matcher, paths: Vec<PathBuf>) -> io::Result<()> {
     let start = Instant::now();
@@ -133,6 +155,8 @@ struct Workers {
     match_tx: Sender<(u64, String)>,
     cancel: Option<Arc<AtomicBool>>,
     cancel_checks: Option<tokio_util::sync::CancellationToken>,
+    /// The playbook walks this app holds, so another bts-doctor cannot overwrite their progress.
+    walks: std::collections::HashMap<String, crate::guide::store::WalkLock>,
 }
 
 impl Workers {
@@ -153,7 +177,7 @@ impl Workers {
             }
         });
         let kb = Arc::new(matcher.kb().clone());
-        Workers { matcher, kb, tx, match_tx, cancel: None, cancel_checks: None }
+        Workers { matcher, kb, tx, match_tx, cancel: None, cancel_checks: None, walks: Default::default() }
     }
 
     fn run(&mut self, effect: Effect) {
@@ -238,10 +262,17 @@ impl Workers {
                 });
             }
             Effect::SaveProgress(progress) => {
-                // Saved on this thread, in order: a later step never lands before an earlier one.
+                // Saved on this thread, in order: a later step never lands before an earlier one;
+                // and only while this app holds the playbook's walk.
                 let result = crate::guide::store::Store::default_location()
                     .ok_or_else(|| "no data directory on this system".to_string())
-                    .and_then(|store| store.save(&progress).map_err(|e| e.to_string()));
+                    .and_then(|store| {
+                        if !self.walks.contains_key(&progress.playbook) {
+                            let lock = store.lock(&progress.playbook)?;
+                            self.walks.insert(progress.playbook.clone(), lock);
+                        }
+                        store.save(&progress).map_err(|e| e.to_string())
+                    });
                 if let Err(why) = result {
                     let _ = self.tx.send(Action::ProgressNotSaved(why));
                 }
@@ -326,7 +357,7 @@ fn export(matcher: &Matcher, _kb: &crate::kb::KnowledgeBase, job: action::Export
     let dir = crate::report::document::reports_dir().ok_or("no data directory on this system")?;
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(format!("bts-doctor-report-{}.md", now.replace(':', "")));
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    crate::atomic::write(&path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     tracing::info!(path = %path.display(), "report exported from the terminal UI");
     Ok(path.display().to_string())
 }
