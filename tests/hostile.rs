@@ -216,7 +216,8 @@ fn no_secret_form_survives_in_any_output() {
     outputs.push(("--log-file".into(), std::fs::read_to_string(&log_file).unwrap()));
     // The TUI's export, from the same scan and paste.
     let matcher = bts_doctor::matcher::Matcher::new(bts_doctor::kb::KnowledgeBase::embedded().unwrap()).unwrap();
-    let scan = bts_doctor::logs::scan(std::slice::from_ref(&log), &matcher, &Default::default(), None, &Default::default());
+    let scan =
+        bts_doctor::logs::scan(std::slice::from_ref(&log), &matcher, &Default::default(), None, &Default::default());
     let job = bts_doctor::tui::action::ExportJob {
         paste: Some((text.clone(), matcher.match_text(&text))),
         scan: Some(scan),
