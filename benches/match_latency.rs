@@ -62,14 +62,15 @@ fn synthetic_kb(count: usize) -> KnowledgeBase {
             let words = 5 + (rng.next() % 5) as usize;
             let phrase: Vec<&str> = (0..words).map(|_| rng.pick(&vocab)).collect();
             let pattern = Pattern::Phrase(phrase.join(" "));
-            signatures.push(Signature { weight: pattern.default_weight(), pattern, line: 0 });
+            signatures.push(Signature { weight: pattern.default_weight(), pattern, line: 0, from_catalogue: None });
         }
         let regex = format!(r"{} \S+ {} \d+", rng.pick(&vocab), rng.pick(&vocab));
-        signatures.push(Signature { pattern: Pattern::Regex(regex), weight: 5.0, line: 0 });
+        signatures.push(Signature { pattern: Pattern::Regex(regex), weight: 5.0, line: 0, from_catalogue: None });
         signatures.push(Signature {
             pattern: Pattern::Code(format!("0x{:08X}", rng.next() as u32)),
             weight: 5.0,
             line: 0,
+            from_catalogue: None,
         });
         entries.push(Entry {
             id: format!("syn-entry-{n}"),
@@ -88,6 +89,7 @@ fn synthetic_kb(count: usize) -> KnowledgeBase {
             counter_examples: vec![],
             example_lines: vec![],
             counter_example_lines: vec![],
+            generic: false,
             origin: Origin { layer: "synthetic".into(), file: String::new(), line: 0 },
         });
     }

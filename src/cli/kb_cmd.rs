@@ -20,6 +20,9 @@ pub enum KbCommand {
     List(JsonFlag),
     /// Show one entry in full.
     Show(ShowArgs),
+    /// Search the knowledge, ranked (titles, causes, fixes, examples and catalogue messages;
+    /// misspellings tolerated).
+    Search(SearchArgs),
     /// Print every signature as a grep-compatible regular expression, one per line (for
     /// `grep -E -i -f` or `rg -i -f`; phrases become their words separated by flexible space).
     Patterns,
@@ -44,6 +47,38 @@ pub struct JsonFlag {
     pub json: bool,
 }
 
+/// Arguments of `kb search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for; several words are joined.
+    #[arg(value_name = "QUERY", required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    /// Show at most N entries.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+    pub top: u16,
+    /// Print JSON (schema 1).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `kb search --json`.
+#[derive(Debug, serde::Serialize)]
+struct SearchDocument {
+    schema: u32,
+    query: String,
+    results: Vec<SearchResult>,
+}
+
+/// One ranked entry.
+#[derive(Debug, serde::Serialize)]
+struct SearchResult {
+    id: String,
+    title: String,
+    kind: String,
+    score: f32,
+    terms: Vec<String>,
+}
+
 /// Arguments of `kb show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -63,6 +98,7 @@ pub fn run(global: &GlobalArgs, cmd: KbCommand) -> u8 {
         }
         KbCommand::List(args) => with_matcher(global, &[], |m| run_list(m, &args)),
         KbCommand::Show(args) => with_matcher(global, &[], |m| run_show(m, &args)),
+        KbCommand::Search(args) => with_matcher(global, &[], |m| run_search(m, &args)),
         KbCommand::Patterns => with_matcher(global, &[], run_patterns),
     }
 }
@@ -117,6 +153,45 @@ fn run_list(matcher: &Matcher, args: &JsonFlag) -> u8 {
     let _ = writeln!(out, "\n{} entries; knowledge base {}", kb.entries().len(), kb.fingerprint());
     print(&out);
     exit::OK
+}
+
+/// Exit 0 with results, 1 with none.
+fn run_search(matcher: &Matcher, args: &SearchArgs) -> u8 {
+    let query = args.query.join(" ");
+    let hits = matcher.search(&query, usize::from(args.top));
+    let code = if hits.is_empty() { exit::FOUND } else { exit::OK };
+    if args.json {
+        let results = hits
+            .into_iter()
+            .map(|h| {
+                let e = matcher.entry(h.entry);
+                SearchResult {
+                    id: h.id,
+                    title: e.title.clone(),
+                    kind: e.kind.to_string(),
+                    score: h.score,
+                    terms: h.terms,
+                }
+            })
+            .collect();
+        print_json(&SearchDocument { schema: JSON_SCHEMA, query, results });
+        return code;
+    }
+    if hits.is_empty() {
+        print(&format!(
+            "Nothing in the knowledge matches \"{query}\". Try fewer or other words, or `bts-doctor kb list`.\n"
+        ));
+        return code;
+    }
+    let width = hits.iter().map(|h| h.id.len()).max().unwrap_or(10);
+    let mut out = String::new();
+    for h in &hits {
+        let e = matcher.entry(h.entry);
+        let _ = writeln!(out, "{:<width$}  {:>6.2}  {}", h.id, h.score, e.title);
+        let _ = writeln!(out, "{:<width$}          matched: {}", "", h.terms.join(", "));
+    }
+    print(&out);
+    code
 }
 
 fn run_show(matcher: &Matcher, args: &ShowArgs) -> u8 {

@@ -3,6 +3,7 @@
 
 mod check_cmd;
 mod connect;
+mod explain_cmd;
 mod kb_cmd;
 mod logging;
 mod match_cmd;
@@ -56,6 +57,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Match an error text (argument, or standard input) against the known issues.
     Match(match_cmd::MatchArgs),
+    /// Explain a code: an HRESULT, event id, MSI or SQL error number, or symbolic name.
+    Explain(explain_cmd::ExplainArgs),
     /// Scan setup, configuration, MSI and event logs for the root cause and every known issue.
     Scan(scan_cmd::ScanArgs),
     /// Run the read-only live checks against SQL Server and this computer.
@@ -128,6 +131,7 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Some(Command::Match(args)) => match_cmd::run(&cli.global, args),
         Some(Command::Kb(cmd)) => kb_cmd::run(&cli.global, cmd),
+        Some(Command::Explain(args)) => explain_cmd::run(&cli.global, args),
         Some(Command::Scan(args)) => scan_cmd::run(&cli.global, args),
         Some(Command::Check(args)) => check_cmd::run(&cli.global, args),
         Some(Command::Readiness(args)) => readiness_cmd::run(&cli.global, args),

@@ -207,6 +207,13 @@ pub fn render(report: &ScanReport) -> String {
     if report.unmatched_omitted > 0 {
         let _ = writeln!(out, "  ... and {} more group(s) not shown", report.unmatched_omitted);
     }
+    if !report.codes.is_empty() {
+        let _ = writeln!(out, "\nCodes explained ({})", report.codes.len());
+        for c in &report.codes {
+            text::explain_block(&mut out, &c.code);
+            let _ = writeln!(out, "      first at {}:{}", c.first.path, c.first.line);
+        }
+    }
     out
 }
 

@@ -10,6 +10,7 @@ const WIDTH: usize = 100;
 /// The human answer to `match`.
 pub fn match_report(matcher: &Matcher, report: &MatchReport, top: usize) -> String {
     let mut out = String::new();
+    codes_section(&mut out, &report.codes);
     let confident: Vec<_> = report.confident().take(top).collect();
     if confident.is_empty() {
         out.push_str("No known issue matches this text with confidence.\n");
@@ -41,6 +42,7 @@ pub fn match_report(matcher: &Matcher, report: &MatchReport, top: usize) -> Stri
         let _ = writeln!(out, "{}. {}  [{} confidence, score {:.1}]", rank + 1, e.id, m.confidence.as_str(), m.score);
         let _ = writeln!(out, "   {}", e.title);
         let _ = writeln!(out, "   {} · {} · {} · BizTalk {}", e.severity, e.kind, e.phase, e.applies_to.join(", "));
+        wrap_into(&mut out, &m.reason, "   Confidence ", "     ");
         out.push_str("\n   Why it matched:\n");
         for w in &m.why {
             let partial = w.partial.map(|p| format!(" (partial, {:.0}% of it)", p * 100.0)).unwrap_or_default();
@@ -108,4 +110,32 @@ pub fn shorten(text: &str, max: usize) -> String {
         let cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
         format!("{cut}…")
     }
+}
+
+/// The codes a text holds, one block each: "0x80070422 — ERROR_SERVICE_DISABLED: meaning".
+pub fn codes_section(out: &mut String, codes: &[crate::matcher::codes::CodeInfo]) {
+    if codes.is_empty() {
+        return;
+    }
+    out.push_str("Codes in this text:\n");
+    for c in codes {
+        explain_block(out, c);
+    }
+    out.push('\n');
+}
+
+/// One code explained, as `explain` and `match` print it.
+pub fn explain_block(out: &mut String, c: &crate::matcher::codes::CodeInfo) {
+    let name = c.name.as_deref().map(|n| format!(" — {n}")).unwrap_or_default();
+    wrap_into(out, &format!("{}{name}: {}", c.code, c.meaning), "  ", "      ");
+    if !c.message.trim().is_empty() {
+        wrap_into(
+            out,
+            &format!("message: {}", c.message.replace("%r", " ").split_whitespace().collect::<Vec<_>>().join(" ")),
+            "      ",
+            "        ",
+        );
+    }
+    let entry = c.entry.as_deref().map(|e| format!(" · see {e}")).unwrap_or_default();
+    let _ = writeln!(out, "      area {}{entry} · {} · {}", c.area, c.catalogue, c.source);
 }

@@ -80,7 +80,7 @@ pub fn lint(matcher: &Matcher) -> LintReport {
             }
         }
         for (seen, sig) in signatures_seen.iter().zip(&entry.signatures) {
-            if !seen && sig.weight > 0.0 {
+            if !seen && sig.weight > 0.0 && sig.from_catalogue.is_none() {
                 problems.push(Problem::warning(
                     &entry.origin.file,
                     Some(sig.line),
@@ -104,7 +104,7 @@ fn mark_signatures(entry: &Entry, report: &MatchReport, seen: &mut [bool]) {
     let Some(m) = report.matches.iter().find(|m| m.id == entry.id) else { return };
     for evidence in &m.why {
         for (i, sig) in entry.signatures.iter().enumerate() {
-            if sig.pattern.to_string() == evidence.signature {
+            if sig.label() == evidence.signature {
                 seen[i] = true;
             }
         }

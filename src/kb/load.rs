@@ -1,6 +1,7 @@
 //! Finding and reading knowledge layers: the embedded files first, then overlay directories
 //! (platform config dir, `BTS_DOCTOR_KB`, `--kb DIR`), each adding entries or replacing one by id.
 
+use super::catalogue::{parse_catalogue, row_signatures, Catalogue, Catalogues};
 use super::check_spec::{parse_check, CheckSpec};
 use super::matrix::{parse_matrices, SupportMatrices};
 use super::model::{Entry, Origin};
@@ -65,6 +66,7 @@ impl Sources {
                 checks: pick("knowledge/checks/"),
                 playbooks: pick("knowledge/playbooks/"),
                 readiness: pick("knowledge/readiness/"),
+                catalogues: pick("knowledge/catalogues/"),
             });
         }
         for dir in &self.optional_dirs {
@@ -99,6 +101,7 @@ struct Layer {
     checks: Vec<FileText>,
     playbooks: Vec<FileText>,
     readiness: Vec<FileText>,
+    catalogues: Vec<FileText>,
 }
 
 /// Reads entries from `dir/*.yaml` and `dir/issues/**/*.yaml`, checks from `dir/checks/**/*.yaml`.
@@ -123,6 +126,7 @@ fn read_dir_layer(dir: &Path, problems: &mut Vec<Problem>) -> Layer {
         checks: folder("checks"),
         playbooks: folder("playbooks"),
         readiness: folder("readiness"),
+        catalogues: folder("catalogues"),
     }
 }
 
@@ -177,6 +181,7 @@ fn merge(layers: Vec<Layer>, mut problems: Vec<Problem>) -> Result<KnowledgeBase
     let mut checks: HashMap<String, CheckSpec> = HashMap::new();
     let mut playbooks: HashMap<String, Playbook> = HashMap::new();
     let mut matrices: HashMap<String, SupportMatrices> = HashMap::new();
+    let mut catalogues: HashMap<String, Catalogue> = HashMap::new();
     let mut replaced = Vec::new();
     for layer in layers {
         let origin = |file: &str| Origin { layer: layer.name.clone(), file: file.to_string(), line: 0 };
@@ -185,12 +190,15 @@ fn merge(layers: Vec<Layer>, mut problems: Vec<Problem>) -> Result<KnowledgeBase
         merge_files(layer.checks, |text, file| parse_check(text, origin(file)), &mut checks, r, p);
         merge_files(layer.playbooks, |text, file| parse_playbook(text, origin(file)), &mut playbooks, r, p);
         merge_files(layer.readiness, |text, file| parse_matrices(text, origin(file)), &mut matrices, r, p);
+        merge_files(layer.catalogues, |text, file| parse_catalogue(text, origin(file)), &mut catalogues, r, p);
     }
     let mut entries: Vec<Entry> = entries.into_values().collect();
     entries.sort_by(|a, b| a.id.cmp(&b.id));
     let mut checks: Vec<CheckSpec> = checks.into_values().collect();
     checks.sort_by(|a, b| a.id.cmp(&b.id));
     links(&entries, &checks, &mut problems);
+    let catalogues = Catalogues::new(catalogues.into_values().collect());
+    catalogue_links(&mut entries, &catalogues, &mut problems);
     let mut playbooks: Vec<Playbook> = playbooks.into_values().collect();
     playbooks.sort_by(|a, b| a.id.cmp(&b.id));
     for playbook in &playbooks {
@@ -205,6 +213,7 @@ fn merge(layers: Vec<Layer>, mut problems: Vec<Problem>) -> Result<KnowledgeBase
     let mut kb = KnowledgeBase::from_parts(entries, checks, replaced);
     kb.playbooks = playbooks;
     kb.matrices = matrices;
+    kb.catalogues = catalogues;
     kb.warnings = problems;
     Ok(kb)
 }
@@ -228,7 +237,7 @@ macro_rules! identified {
         }
     )*};
 }
-identified!(Entry, CheckSpec, Playbook, SupportMatrices);
+identified!(Entry, CheckSpec, Playbook, SupportMatrices, Catalogue);
 
 /// Parses one layer's files of one model into `by_id`: a duplicate id within the layer is an
 /// error, the same id as a lower layer replaces it.
@@ -307,6 +316,34 @@ fn links(entries: &[Entry], checks: &[CheckSpec], problems: &mut Vec<Problem>) {
                     None,
                     format!("`{}` names check `{id}`, which is not in the knowledge base", e.id),
                 ));
+            }
+        }
+    }
+}
+
+/// Every catalogue row names an entry that exists; each row then gives that entry its anchors
+/// and message (see [`row_signatures`]), unless the entry already has the same pattern.
+fn catalogue_links(entries: &mut [Entry], catalogues: &Catalogues, problems: &mut Vec<Problem>) {
+    for catalogue in catalogues.all() {
+        for row in &catalogue.rows {
+            let Some(id) = &row.entry else { continue };
+            let Ok(i) = entries.binary_search_by(|e| e.id.as_str().cmp(id)) else {
+                problems.push(Problem::error(
+                    &catalogue.origin.file,
+                    Some(row.line),
+                    None,
+                    format!(
+                        "catalogue `{}`: row `{}` names entry `{id}`, which is not in the knowledge base",
+                        catalogue.id, row.id
+                    ),
+                ));
+                continue;
+            };
+            let entry = &mut entries[i];
+            for sig in row_signatures(catalogue, row) {
+                if !entry.signatures.iter().any(|s| s.pattern == sig.pattern) {
+                    entry.signatures.push(sig);
+                }
             }
         }
     }

@@ -2,6 +2,7 @@
 //! is embedded in the binary and extended by user overlay directories, plus the lint that keeps
 //! it honest.
 
+pub mod catalogue;
 pub mod check_spec;
 mod embedded;
 pub mod lint;
@@ -11,10 +12,11 @@ pub mod model;
 mod parse;
 pub mod playbook;
 pub mod problem;
+pub mod search;
 
 pub use check_spec::CheckSpec;
 pub use load::{Replacement, Sources, KB_ENV, MATRICES_ID};
-pub use model::{grep_pattern, Entry, FixStep, Kind, Origin, Pattern, Phase, Severity, Signature};
+pub use model::{grep_pattern, Entry, FixStep, Kind, Origin, Pattern, Phase, Severity, Signature, Tier};
 pub use parse::{normalize_code, parse_entry};
 pub use problem::{Level, LoadError, Problem};
 
@@ -25,6 +27,7 @@ pub struct KnowledgeBase {
     checks: Vec<CheckSpec>,
     playbooks: Vec<playbook::Playbook>,
     matrices: Option<matrix::SupportMatrices>,
+    catalogues: catalogue::Catalogues,
     warnings: Vec<Problem>,
     replaced: Vec<Replacement>,
     fingerprint: String,
@@ -58,6 +61,7 @@ impl KnowledgeBase {
             checks,
             playbooks: Vec::new(),
             matrices: None,
+            catalogues: catalogue::Catalogues::default(),
             warnings: Vec::new(),
             replaced,
             fingerprint,
@@ -82,6 +86,11 @@ impl KnowledgeBase {
     /// The upgrade guide's support matrices, when loaded.
     pub fn matrices(&self) -> Option<&matrix::SupportMatrices> {
         self.matrices.as_ref()
+    }
+
+    /// Every catalogue of documented codes and messages.
+    pub fn catalogues(&self) -> &catalogue::Catalogues {
+        &self.catalogues
     }
 
     /// Warnings found while loading (unreachable playbook steps); `kb lint` reports them.

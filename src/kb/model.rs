@@ -14,6 +14,22 @@ pub enum Kind {
     Precondition,
     /// A task to do once the upgrade has finished.
     PostUpgrade,
+    /// An area's triage (`<area>-triage`): what to collect, which checks to run and which
+    /// entries to consider when the evidence names the area but no specific entry is confident.
+    Triage,
+}
+
+/// How specific an entry's knowledge is; a more specific entry outranks a less specific one
+/// when both are confident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tier {
+    /// A catch-all for a generic failure (MSI 1603): true, but rarely the cause.
+    Generic,
+    /// An area's triage.
+    Area,
+    /// One documented cause.
+    Specific,
 }
 
 /// When in the upgrade an entry matters.
@@ -152,6 +168,20 @@ pub struct Signature {
     /// Where the signature is written (1-based line in its file), for lint messages.
     #[serde(skip)]
     pub line: u64,
+    /// The catalogue row it comes from (`entsso-events 10536`), for a signature the loader
+    /// added from a catalogue rather than one the entry's file writes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_catalogue: Option<String>,
+}
+
+impl Signature {
+    /// How evidence names this signature: the pattern, and the catalogue row it comes from.
+    pub fn label(&self) -> String {
+        match &self.from_catalogue {
+            Some(row) => format!("{} (catalogue {row})", self.pattern),
+            None => self.pattern.to_string(),
+        }
+    }
 }
 
 /// One ordered fix step.
@@ -243,11 +273,26 @@ pub struct Entry {
     /// Lines of the counter-examples in the entry's file, for lint messages.
     #[serde(skip)]
     pub counter_example_lines: Vec<u64>,
+    /// A catch-all for a generic failure (`generic: true`): a specific entry outranks it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub generic: bool,
     /// Where it was loaded from.
     pub origin: Origin,
 }
 
 impl Entry {
+    /// How specific the entry is: triage entries are their area's, `generic: true` entries
+    /// generic, every other entry specific.
+    pub fn tier(&self) -> Tier {
+        if self.kind == Kind::Triage {
+            Tier::Area
+        } else if self.generic {
+            Tier::Generic
+        } else {
+            Tier::Specific
+        }
+    }
+
     /// The area of the entry: the part of the id before the first `-`.
     pub fn area(&self) -> &str {
         self.id.split('-').next().unwrap_or(&self.id)

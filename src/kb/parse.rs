@@ -30,6 +30,8 @@ struct RawEntry {
     examples: Vec<Spanned<String>>,
     #[serde(default)]
     counter_examples: Vec<Spanned<String>>,
+    #[serde(default)]
+    generic: bool,
 }
 
 /// A signature as written: exactly one of the pattern fields, and an optional weight.
@@ -129,6 +131,12 @@ fn validate(raw: RawEntry, mut origin: Origin) -> Result<Entry, Vec<Problem>> {
     if raw.signatures.is_empty() {
         at(id_line, format!("entry `{id}` has no signatures, so no text can ever match it"));
     }
+    if (raw.kind == Kind::Triage) != id.ends_with("-triage") {
+        at(
+            id_line,
+            format!("entry `{id}`: an area's triage is `kind: triage` with an id ending in `-triage`, and only it"),
+        );
+    }
 
     let mut signatures = Vec::with_capacity(raw.signatures.len());
     for spanned in raw.signatures {
@@ -163,6 +171,7 @@ fn validate(raw: RawEntry, mut origin: Origin) -> Result<Entry, Vec<Problem>> {
         counter_example_lines: raw.counter_examples.iter().map(|e| e.referenced.line()).collect(),
         examples: raw.examples.into_iter().map(|e| e.value).collect(),
         counter_examples: raw.counter_examples.into_iter().map(|e| e.value).collect(),
+        generic: raw.generic,
         origin,
     })
 }
@@ -214,7 +223,7 @@ fn signature(raw: RawSignature) -> Result<Signature, String> {
         Some(w) => w,
         None => pattern.default_weight(),
     };
-    Ok(Signature { pattern, weight, line: 0 })
+    Ok(Signature { pattern, weight, line: 0, from_catalogue: None })
 }
 
 /// Checks a signature regex's syntax under the options the matcher compiles it with (ASCII

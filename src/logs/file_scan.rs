@@ -78,6 +78,8 @@ pub struct FileScan {
     pub unmatched_omitted: u64,
     /// The root-cause candidate.
     pub root: Option<FileRoot>,
+    /// Catalogued codes in the file's matched records, each once, with its first place.
+    pub codes: Vec<(crate::matcher::codes::CodeInfo, Place)>,
 }
 
 /// Scans one file. Never fails: problems become `skipped` or `notes`.
@@ -96,6 +98,7 @@ pub fn scan_file(
         unmatched: HashMap::new(),
         unmatched_omitted: 0,
         root: None,
+        codes: Vec::new(),
     };
     let file = match open_for_reading(path, special) {
         Ok(f) => f,
@@ -217,6 +220,7 @@ struct Scanner<'a> {
     feature: Option<(String, Place)>,
     error_window: VecDeque<(Record, Option<String>)>,
     root: Option<FileRoot>,
+    codes: Vec<(crate::matcher::codes::CodeInfo, Place)>,
     first_error: Option<ErrorCandidate>,
     setup_event: Option<Record>,
     cut_lines: u64,
@@ -245,6 +249,7 @@ impl<'a> Scanner<'a> {
             feature: None,
             error_window: VecDeque::new(),
             root: None,
+            codes: Vec::new(),
             first_error: None,
             setup_event: None,
             cut_lines: 0,
@@ -424,10 +429,22 @@ impl<'a> Scanner<'a> {
         if !self.matcher.may_match(&r.text) {
             return None;
         }
-        let report = self.matcher.match_whole(&r.text);
+        let mut report = self.matcher.match_whole(&r.text);
+        for code in std::mem::take(&mut report.codes) {
+            if self.codes.len() < crate::matcher::codes::MAX_CODES
+                && !self.codes.iter().any(|(c, _)| c.code == code.code && c.catalogue == code.catalogue)
+            {
+                let place = self.place(r);
+                self.codes.push((code, place));
+            }
+        }
         let mut best = None;
         for m in report.confident() {
-            best.get_or_insert_with(|| m.id.clone());
+            // The record's own issue, for the root cause, is a specific entry: an area's triage
+            // or a generic status on the same line says the line failed, not why.
+            if self.matcher.entry(m.entry).tier() == crate::kb::Tier::Specific {
+                best.get_or_insert_with(|| m.id.clone());
+            }
             let place = self.place(r);
             match self.findings.get_mut(&m.id) {
                 Some(f) => {
@@ -628,6 +645,7 @@ impl<'a> Scanner<'a> {
             unmatched: self.unmatched,
             unmatched_omitted: self.unmatched_omitted,
             root: self.root,
+            codes: self.codes,
         }
     }
 }

@@ -17,7 +17,9 @@ pub mod when;
 pub use decode::Encoding;
 pub use format::LogFormat;
 pub use phase::UpgradePhase;
-pub use report::{ContextLine, FileReport, Finding, PhaseReport, Place, RootCause, ScanReport, UnmatchedGroup};
+pub use report::{
+    ContextLine, FileReport, Finding, PhaseReport, Place, RootCause, ScanCode, ScanReport, UnmatchedGroup,
+};
 
 use crate::matcher::Matcher;
 use file_scan::{scan_file, FileScan};
@@ -199,7 +201,14 @@ pub fn scan(
 
 impl FileScan {
     fn from_report(report: FileReport) -> Self {
-        FileScan { report, findings: HashMap::new(), unmatched: HashMap::new(), unmatched_omitted: 0, root: None }
+        FileScan {
+            report,
+            findings: HashMap::new(),
+            unmatched: HashMap::new(),
+            unmatched_omitted: 0,
+            root: None,
+            codes: Vec::new(),
+        }
     }
 }
 
@@ -217,6 +226,7 @@ fn merge(scans: Vec<FileScan>, matcher: &Matcher, cancelled: bool) -> ScanReport
     let mut omitted = 0;
     let mut roots = Vec::new();
     let mut files = Vec::new();
+    let mut codes: Vec<ScanCode> = Vec::new();
     let internal_errors = scans.iter().filter(|s| s.report.skipped.as_deref() == Some(INTERNAL_ERROR)).count();
     for (order, scan) in scans.into_iter().enumerate() {
         let mut file_findings: Vec<(String, file_scan::FileFinding)> = scan.findings.into_iter().collect();
@@ -243,6 +253,13 @@ fn merge(scans: Vec<FileScan>, matcher: &Matcher, cancelled: bool) -> ScanReport
                 }
             }
         }
+        for (code, first) in scan.codes {
+            if codes.len() < crate::matcher::codes::MAX_CODES
+                && !codes.iter().any(|c| c.code.code == code.code && c.code.catalogue == code.catalogue)
+            {
+                codes.push(ScanCode { code, first });
+            }
+        }
         let mut file_groups: Vec<(String, (u64, Place))> = scan.unmatched.into_iter().collect();
         file_groups.sort_by_key(|(_, (_, p))| p.line);
         for (template, (count, first)) in file_groups {
@@ -260,7 +277,14 @@ fn merge(scans: Vec<FileScan>, matcher: &Matcher, cancelled: bool) -> ScanReport
         }
         files.push(scan.report);
     }
-    findings.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.issue_id.cmp(&b.issue_id)));
+    // Specific entries first, then areas' triage, then generic catch-alls; most frequent first within.
+    let tier = |id: &str| matcher.kb().get(id).map(|e| e.tier());
+    findings.sort_by(|a, b| {
+        tier(&b.issue_id)
+            .cmp(&tier(&a.issue_id))
+            .then_with(|| b.count.cmp(&a.count))
+            .then_with(|| a.issue_id.cmp(&b.issue_id))
+    });
     groups.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.template.cmp(&b.template)));
     if groups.len() > MAX_REPORTED_GROUPS {
         omitted += (groups.len() - MAX_REPORTED_GROUPS) as u64;
@@ -300,6 +324,7 @@ fn merge(scans: Vec<FileScan>, matcher: &Matcher, cancelled: bool) -> ScanReport
         findings,
         unmatched: groups,
         unmatched_omitted: omitted,
+        codes,
         cancelled,
         internal_errors,
     }

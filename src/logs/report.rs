@@ -135,6 +135,16 @@ pub struct UnmatchedGroup {
     pub first: Place,
 }
 
+/// A code found in a log, explained, with its first place.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScanCode {
+    /// The explanation.
+    #[serde(flatten)]
+    pub code: crate::matcher::codes::CodeInfo,
+    /// Where it first appears.
+    pub first: Place,
+}
+
 /// The whole answer of `scan`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScanReport {
@@ -154,6 +164,8 @@ pub struct ScanReport {
     pub unmatched: Vec<UnmatchedGroup>,
     /// Unknown-error groups left out because there were too many.
     pub unmatched_omitted: u64,
+    /// Catalogued codes in the matched records, explained, each with where it first appears.
+    pub codes: Vec<ScanCode>,
     /// The scan was cancelled before every file was read.
     pub cancelled: bool,
     /// Files that hit an internal error (a bug) and were skipped.

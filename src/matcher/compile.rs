@@ -47,6 +47,9 @@ pub struct Compiled {
     pub phrases_by_first_piece: Vec<Vec<u32>>,
     /// Word trigram hash -> phrases containing it.
     pub trigram_index: HashMap<u64, Vec<u32>>,
+    /// Trigrams of Windows' own error messages ("the system cannot find the file specified"):
+    /// a partial paste made only of them shares a generic sentence, not a specific error.
+    pub generic_trigrams: std::collections::HashSet<u64>,
     /// Every regex, compiled the first time its literal is seen.
     pub regexes: Vec<LazyRegex>,
     /// One automaton over the literals every match of a regex must start or end with.
@@ -55,8 +58,6 @@ pub struct Compiled {
     pub regexes_by_literal: Vec<Vec<u32>>,
     /// Regexes with no usable literal: always run.
     pub unfiltered_regexes: Vec<u32>,
-    /// Meaningful word of a title, tag, id or phrase -> entries using it (nearest candidates).
-    pub entry_words: HashMap<String, Vec<u32>>,
     /// One literal per signature (a phrase's longest word, a regex's required literals, the
     /// digits of a code or number): text holding none of them cannot match anything.
     pub anchors: Option<AhoCorasick>,
@@ -152,7 +153,13 @@ impl Compiled {
             regex_literals,
             regexes_by_literal,
             unfiltered_regexes,
-            entry_words: entry_word_index(kb),
+            generic_trigrams: kb
+                .catalogues()
+                .all()
+                .iter()
+                .filter(|c| c.kind == crate::kb::catalogue::CatalogueKind::Hresult)
+                .flat_map(|c| c.rows.iter().flat_map(|r| phrase_trigrams(&r.message.replace(['{', '}'], " "))))
+                .collect(),
             anchors,
             unanchored,
             codes,
@@ -208,29 +215,6 @@ fn literal_automaton(literals: &[Vec<u8>]) -> Result<Option<AhoCorasick>, Compil
         .build(literals)
         .map(Some)
         .map_err(|e| CompileError(e.to_string()))
-}
-
-/// Every meaningful word of each entry's title, tags, id and phrases, mapped to the entries.
-fn entry_word_index(kb: &KnowledgeBase) -> HashMap<String, Vec<u32>> {
-    let mut index: HashMap<String, Vec<u32>> = HashMap::new();
-    for (i, entry) in kb.entries().iter().enumerate() {
-        let mut text = format!("{} {} {}", entry.title, entry.tags.join(" "), entry.id);
-        for sig in &entry.signatures {
-            if let Pattern::Phrase(p) = &sig.pattern {
-                text.push(' ');
-                text.push_str(p);
-            }
-        }
-        let words: std::collections::BTreeSet<String> = text
-            .split(|c: char| !c.is_alphanumeric())
-            .map(str::to_lowercase)
-            .filter(|w| super::is_meaningful(w))
-            .collect();
-        for word in words {
-            index.entry(word).or_default().push(i as u32);
-        }
-    }
-    index
 }
 
 /// Builds the literal prefilter: for each regex, the finite set of literals every match must

@@ -101,6 +101,9 @@ fn find_partial_phrases(compiled: &Compiled, text: &Prepared, fully: &HashSet<u3
     let mut seen: HashMap<u32, Vec<(usize, u64)>> = HashMap::new();
     for (i, w) in text.words.windows(3).enumerate() {
         let t = trigram(w[0].hash, w[1].hash, w[2].hash);
+        if compiled.generic_trigrams.contains(&t) {
+            continue;
+        }
         let Some(phrases) = compiled.trigram_index.get(&t) else { continue };
         for &p in phrases {
             if !fully.contains(&p) {
@@ -186,13 +189,24 @@ fn ceil_char(text: &str, mut at: usize) -> usize {
     at
 }
 
-static HEX_CODE: LazyLock<Regex> =
+/// An 8-digit hex code with or without `0x`, or a signed decimal HRESULT.
+pub(crate) static HEX_CODE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i-u)\b(?:0x)?([0-9a-f]{8})\b|(-\d{7,10})\b").expect("static regex"));
-static EVENT_ID: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i-u)\bevent(?:\s*id)?\s*[:#=]?\s*(\d{1,5})\b").expect("static regex"));
-static MSI_ERROR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i-u)\b(?:error(?:\s+code)?|returning|exit\s+code|return\s+code)\s*[:=#]?\s*(\d{3,5})\b")
-        .expect("static regex")
+/// An event id as the event viewer, its XML, ENTSSO's own messages and localised viewers print it.
+pub(crate) static EVENT_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)(?:\b(?:event(?:\s*id)?|eventid|entsso|ereignis-?id|id\s+de\s+l'\S+nement|id\.?\s+del\s+evento|id\s+do\s+evento)",
+        r"\s*[:#=]?\s*|<EventID[^>]*>|(?:イベント|事件|이벤트)\s*ID\s*[:：]?\s*|\bID\s*[:：]\s*)(\d{1,5})(?:[^0-9]|$)"
+    ))
+    .expect("static regex")
+});
+/// A Windows Installer or setup error number, in English and the installer's localised wordings.
+pub(crate) static MSI_ERROR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)(?:\b(?:error(?:\s+code)?|erreur|fehler|errore|returning|exit\s+code|return\s+code|error\s+status|msi|c[oó]digo\s+de\s+(?:sa[ií]da|error)|code\s+de\s+sortie|exitcode)",
+        r"\s*[:=#]?\s*|(?:エラー|错误|錯誤|오류|終了コード|退出代码)\s*[:：]?\s*)(\d{3,5})(?:[^0-9]|$)"
+    ))
+    .expect("static regex")
 });
 
 /// Codes (hex with or without `0x`, any case, or signed decimal), event ids, MSI errors.

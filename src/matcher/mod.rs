@@ -1,11 +1,12 @@
 //! Matching pasted text against the knowledge base: which entries it points to, how sure we
 //! are, and the exact evidence (signature and matched span) for each.
 
+pub mod codes;
 mod compile;
 mod detect;
 pub mod normalize;
 
-use crate::kb::{Entry, KnowledgeBase};
+use crate::kb::{Entry, KnowledgeBase, Tier};
 use compile::Compiled;
 pub use compile::{build_regex, CompileError};
 pub use normalize::Prepared;
@@ -84,6 +85,8 @@ pub struct Match {
     pub confidence: Confidence,
     /// The evidence, strongest first.
     pub why: Vec<Evidence>,
+    /// One line on why the confidence is what it is.
+    pub reason: String,
 }
 
 /// An entry that shares words with the text although no signature matched.
@@ -107,6 +110,8 @@ pub struct MatchReport {
     pub matches: Vec<Match>,
     /// When nothing reached medium confidence: entries sharing words with the text.
     pub nearest: Vec<Candidate>,
+    /// Every catalogued code in the text, explained.
+    pub codes: Vec<codes::CodeInfo>,
 }
 
 impl MatchReport {
@@ -131,13 +136,20 @@ const OVERLAP: usize = 4 * 1024;
 pub struct Matcher {
     kb: Arc<KnowledgeBase>,
     compiled: Arc<Compiled>,
+    search: Arc<crate::kb::search::SearchIndex>,
 }
 
 impl Matcher {
     /// Compiles every signature of `kb` once.
     pub fn new(kb: KnowledgeBase) -> Result<Self, CompileError> {
         let compiled = Compiled::new(&kb)?;
-        Ok(Matcher { kb: Arc::new(kb), compiled: Arc::new(compiled) })
+        let search = crate::kb::search::SearchIndex::new(&kb);
+        Ok(Matcher { kb: Arc::new(kb), compiled: Arc::new(compiled), search: Arc::new(search) })
+    }
+
+    /// Ranked knowledge search (BM25, typo tolerant): the entries best matching `query`.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<crate::kb::search::SearchHit> {
+        self.search.search(query, limit)
     }
 
     /// The knowledge base being matched against.
@@ -236,9 +248,13 @@ impl Matcher {
         }
         let mut matches: Vec<Match> =
             by_entry.into_iter().filter_map(|(entry, hits)| self.score_entry(entry as usize, hits)).collect();
+        // Confident matches first; among them a specific entry before an area's triage before a
+        // generic catch-all, whatever their scores; then by score.
+        let rank = |m: &Match| if m.confidence >= Confidence::Medium { Some(self.entry(m.entry).tier()) } else { None };
         matches.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
+            rank(b)
+                .cmp(&rank(a))
+                .then_with(|| b.score.total_cmp(&a.score))
                 .then_with(|| self.entry(a.entry).severity.cmp(&self.entry(b.entry).severity))
                 .then_with(|| a.id.cmp(&b.id))
         });
@@ -248,7 +264,8 @@ impl Matcher {
             }
             _ => Vec::new(),
         };
-        MatchReport { clean, matches, nearest }
+        let codes = codes::find(self.kb.catalogues(), &clean);
+        MatchReport { clean, matches, nearest, codes }
     }
 
     /// Keeps the best evidence per signature and scores the entry; `None` when the evidence
@@ -260,25 +277,49 @@ impl Matcher {
                 Some(old) if old.weight.abs() >= ev.weight.abs() => {}
                 _ => {
                     let sig_ref = self.compiled.sigs[sig as usize];
-                    ev.signature = self.entry(entry).signatures[sig_ref.signature as usize].pattern.to_string();
+                    ev.signature = self.entry(entry).signatures[sig_ref.signature as usize].label();
                     best.insert(sig, ev);
                 }
             }
         }
-        let mut why: Vec<Evidence> = best.into_values().collect();
+        let (own, mut catalogue): (Vec<(u32, Evidence)>, Vec<(u32, Evidence)>) =
+            best.into_iter().partition(|(sig, _)| !self.is_catalogue_sig(*sig));
+        // A catalogue row restates a documented message or code: it speaks for the entry only
+        // when the entry's own signatures are silent, and then once (several rows of one
+        // catalogue often share a sentence).
+        catalogue.sort_by(|a, b| b.1.weight.total_cmp(&a.1.weight));
+        let mut why: Vec<Evidence> = if own.iter().any(|(_, e)| e.weight > 0.0) {
+            own.into_iter().map(|(_, e)| e).collect()
+        } else {
+            own.into_iter().chain(catalogue.into_iter().take(1)).map(|(_, e)| e).collect()
+        };
         why.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.span.cmp(&b.span)));
         let score = combine(why.iter().map(|e| e.weight));
+        let tier = self.entry(entry).tier();
+        let mut confidence = Confidence::of(score);
+        // A triage names an area, not a cause: never more than medium.
+        if tier == Tier::Area {
+            confidence = confidence.min(Confidence::Medium);
+        }
+        let reason = reason(confidence, tier, &why);
         (score > 0.0).then(|| Match {
             entry,
             id: self.entry(entry).id.clone(),
             score: (score * 100.0).round() / 100.0,
-            confidence: Confidence::of(score),
+            confidence,
             why,
+            reason,
         })
     }
 
-    /// Entries whose title, tags or phrases share at least two meaningful words with the text,
-    /// most shared first (one look-up per word of the text in a precomputed index).
+    /// Whether a compiled signature was added from a catalogue row.
+    fn is_catalogue_sig(&self, sig: u32) -> bool {
+        let r = self.compiled.sigs[sig as usize];
+        self.entry(r.entry as usize).signatures[r.signature as usize].from_catalogue.is_some()
+    }
+
+    /// Entries the ranked knowledge search finds for the text's meaningful words, sharing at
+    /// least two of them, not already matched; best first.
     fn nearest(&self, prepared: &Prepared, matched: &[Match]) -> Vec<Candidate> {
         const LIMIT: usize = 3;
         let text_words: std::collections::BTreeSet<String> = prepared
@@ -286,25 +327,40 @@ impl Matcher {
             .iter()
             .map(|w| prepared.clean[w.start..w.end].to_lowercase())
             .filter(|w| is_meaningful(w))
+            .take(200)
             .collect();
-        let mut shared: HashMap<u32, Vec<String>> = HashMap::new();
-        for word in text_words {
-            for &entry in self.compiled.entry_words.get(&word).into_iter().flatten() {
-                shared.entry(entry).or_default().push(word.clone());
-            }
-        }
-        let mut scored: Vec<Candidate> = shared
+        let query = text_words.into_iter().collect::<Vec<_>>().join(" ");
+        self.search
+            .search(&query, LIMIT + matched.len())
             .into_iter()
-            .filter(|(entry, words)| words.len() >= 2 && !matched.iter().any(|m| m.entry == *entry as usize))
-            .map(|(entry, shared_words)| Candidate {
-                entry: entry as usize,
-                id: self.entry(entry as usize).id.clone(),
-                shared_words,
-            })
-            .collect();
-        scored.sort_by(|a, b| b.shared_words.len().cmp(&a.shared_words.len()).then_with(|| a.id.cmp(&b.id)));
-        scored.truncate(LIMIT);
-        scored
+            .filter(|h| h.terms.len() >= 2 && !matched.iter().any(|m| m.entry == h.entry))
+            .take(LIMIT)
+            .map(|h| Candidate { entry: h.entry, id: h.id, shared_words: h.terms })
+            .collect()
+    }
+}
+
+/// Why a match has its confidence, in one line: what the strongest evidence is and what kept it
+/// from the next level.
+fn reason(confidence: Confidence, tier: Tier, why: &[Evidence]) -> String {
+    let Some(best) = why.first() else { return "no evidence".into() };
+    let what = if best.partial.is_some() {
+        format!("part of {} ({:.0}% of its words in order)", best.signature, best.partial.unwrap_or(0.0) * 100.0)
+    } else {
+        best.signature.clone()
+    };
+    let more = why.iter().filter(|e| e.weight > 0.0).count().saturating_sub(1);
+    let also = if more > 0 { format!(", with {more} more piece(s) of evidence") } else { String::new() };
+    match (confidence, tier) {
+        (Confidence::High, _) => format!("high: {what} matched{also}"),
+        (Confidence::Medium, Tier::Area) => {
+            format!("medium: the evidence names this area ({what}{also}) but no specific entry is confident")
+        }
+        (Confidence::Medium, Tier::Generic) => {
+            format!("medium: {what}{also}; a generic failure status, not its cause")
+        }
+        (Confidence::Medium, Tier::Specific) => format!("medium: {what}{also}; not distinctive enough for high"),
+        (Confidence::Low, _) => format!("low: only {what}{also}; too weak to be an answer"),
     }
 }
 

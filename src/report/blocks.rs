@@ -78,10 +78,12 @@ fn matches(m: &Value, out: &mut Vec<Block>) {
     if list.is_empty() || m["verdict"] == "no-known-issue" {
         out.push(Block::Para("No known issue matches with confidence.".into()));
     }
+    codes(&m["codes"], out);
     for item in list.iter().filter(|i| i["confidence"] != "low") {
         out.push(Block::Heading(3, format!("{} — {}", s(&item["id"]), s(&item["title"]))));
         out.push(Block::Facts(vec![
             ("Confidence".into(), format!("{} (score {})", s(&item["confidence"]), s(&item["score"]))),
+            ("Why this confidence".into(), s(&item["reason"])),
             ("Severity".into(), s(&item["severity"])),
         ]));
         out.push(Block::Para(s(&item["cause"])));
@@ -176,6 +178,36 @@ fn scan(r: &Value, out: &mut Vec<Block>) {
             out.push(Block::Para(format!("{} more groups left out.", s(&r["unmatched_omitted"]))));
         }
     }
+    codes(&r["codes"], out);
+}
+
+/// The codes found in a paste or a log, each explained from its catalogue.
+fn codes(list: &Value, out: &mut Vec<Block>) {
+    let list = arr(list);
+    if list.is_empty() {
+        return;
+    }
+    out.push(Block::Heading(3, format!("Codes explained ({})", list.len())));
+    out.push(Block::Table(
+        vec!["Code".into(), "Name".into(), "Meaning".into(), "Area / entry".into(), "First seen".into()],
+        list.iter()
+            .map(|c| {
+                let first = if c["first"].is_object() { place(&c["first"]) } else { String::new() };
+                let entry = if c["entry"].is_string() {
+                    format!("{} / {}", s(&c["area"]), s(&c["entry"]))
+                } else {
+                    s(&c["area"])
+                };
+                vec![
+                    s(&c["code"]),
+                    if c["name"].is_string() { s(&c["name"]) } else { String::new() },
+                    s(&c["meaning"]),
+                    entry,
+                    first,
+                ]
+            })
+            .collect(),
+    ));
 }
 
 fn checks(c: &Value, out: &mut Vec<Block>) {

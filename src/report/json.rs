@@ -19,6 +19,9 @@ pub struct MatchDocument {
     pub matches: Vec<MatchItem>,
     /// When nothing is confident: entries sharing words with the text.
     pub nearest: Vec<NearestItem>,
+    /// Every catalogued code in the text (HRESULT, event id, MSI or SQL error, symbolic
+    /// name), explained.
+    pub codes: Vec<crate::matcher::codes::CodeInfo>,
 }
 
 /// One match in `match --json`.
@@ -40,6 +43,8 @@ pub struct MatchItem {
     pub confidence: &'static str,
     /// The evidence, strongest first.
     pub why: Vec<WhyItem>,
+    /// One line on why the confidence is what it is.
+    pub reason: String,
     /// Why it happens.
     pub cause: String,
     /// Ordered fix steps.
@@ -103,6 +108,7 @@ pub fn match_document(matcher: &Matcher, query: impl Into<String>, report: &Matc
                             partial: w.partial,
                         })
                         .collect(),
+                    reason: m.reason.clone(),
                     cause: e.cause.clone(),
                     fix: e.fix.clone(),
                     references: e.references.clone(),
@@ -118,6 +124,7 @@ pub fn match_document(matcher: &Matcher, query: impl Into<String>, report: &Matc
                 shared_words: c.shared_words.clone(),
             })
             .collect(),
+        codes: report.codes.clone(),
     }
 }
 

@@ -7,8 +7,6 @@ use super::guide;
 use super::keymap::Ctx;
 use super::layout;
 use super::state::{App, DetailState, LogViewer, ScanItem, ScanPhase, Screen};
-use fuzzy_matcher::skim::SkimMatcherV2;
-use fuzzy_matcher::FuzzyMatcher;
 use std::path::PathBuf;
 
 /// Quiet time after the last edit before the text is matched, in milliseconds.
@@ -596,31 +594,21 @@ pub fn knowledge_rows(app: &App) -> Vec<Option<usize>> {
     rows
 }
 
-/// Recomputes the knowledge list: fuzzy filter over id, title and tags, grouped by area then
-/// phase, best matches first within a group.
+/// Recomputes the knowledge list: with no filter every entry, grouped by area then phase; with
+/// one, the ranked knowledge search's results (typos tolerated), best first.
 pub fn refilter(app: &mut App) {
     let pattern = app.knowledge.filter.text().trim().to_string();
-    let fuzzy = SkimMatcherV2::default().ignore_case();
     let entries = app.matcher.kb().entries();
-    let mut scored: Vec<(usize, i64)> = entries
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| {
-            if pattern.is_empty() {
-                return Some((i, 0));
-            }
-            let haystack = format!("{} {} {}", e.id, e.title, e.tags.join(" "));
-            fuzzy.fuzzy_match(&haystack, &pattern).map(|score| (i, score))
-        })
-        .collect();
-    scored.sort_by(|(a, sa), (b, sb)| {
-        let (ea, eb) = (&entries[*a], &entries[*b]);
-        (ea.area(), phase_rank(ea.phase))
-            .cmp(&(eb.area(), phase_rank(eb.phase)))
-            .then(sb.cmp(sa))
-            .then(ea.id.cmp(&eb.id))
-    });
-    app.knowledge.shown = scored.into_iter().map(|(i, _)| i).collect();
+    app.knowledge.shown = if pattern.is_empty() {
+        let mut all: Vec<usize> = (0..entries.len()).collect();
+        all.sort_by(|a, b| {
+            let (ea, eb) = (&entries[*a], &entries[*b]);
+            (ea.area(), phase_rank(ea.phase)).cmp(&(eb.area(), phase_rank(eb.phase))).then(ea.id.cmp(&eb.id))
+        });
+        all
+    } else {
+        app.matcher.search(&pattern, entries.len()).into_iter().map(|h| h.entry).collect()
+    };
     app.knowledge.selected = app.knowledge.selected.min(app.knowledge.shown.len().saturating_sub(1));
 }
 

@@ -266,6 +266,16 @@ fn draw_matches(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.dim(),
         )));
     }
+    for c in &report.codes {
+        let name = c.name.as_deref().map(|n| format!(" {n}")).unwrap_or_default();
+        items.push(ListItem::new(Line::from(vec![
+            Span::styled("  code ", theme.dim()),
+            Span::styled(format!("{}{name}", c.code), theme.strong()),
+            Span::raw(
+                cut(&format!(": {} [{}]", c.meaning, c.area), inner.width.saturating_sub(30) as usize).to_string(),
+            ),
+        ])));
+    }
     let offset = usize::from(report.best_confident().is_none());
     let mut state = ListState::default().with_selected((!report.matches.is_empty()).then_some(p.selected + offset));
     let list_height = inner.height.saturating_sub(3);
@@ -273,11 +283,12 @@ fn draw_matches(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Layout::vertical([Constraint::Length(list_height.max(2)), Constraint::Min(0)]).areas(inner);
     f.render_stateful_widget(List::new(items).highlight_style(theme.selected()), list_area, &mut state);
     if let Some(m) = report.matches.get(p.selected) {
-        let why: Vec<Line> = m
-            .why
-            .iter()
-            .take(why_area.height as usize)
-            .map(|w| {
+        let reason = Line::from(vec![
+            Span::styled("confidence: ", theme.dim()),
+            Span::raw(cut(&m.reason, (why_area.width as usize).saturating_sub(12)).to_string()),
+        ]);
+        let why: Vec<Line> = std::iter::once(reason)
+            .chain(m.why.iter().take((why_area.height as usize).saturating_sub(1)).map(|w| {
                 Line::from(vec![
                     Span::styled("why: ", theme.dim()),
                     Span::raw(
@@ -288,7 +299,7 @@ fn draw_matches(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                         .to_string(),
                     ),
                 ])
-            })
+            }))
             .collect();
         f.render_widget(Paragraph::new(why), why_area);
     }
@@ -499,7 +510,7 @@ fn draw_knowledge(f: &mut Frame, body: Rect, app: &App, theme: &Theme) {
     let (filter_area, list_area) = layout::knowledge_areas(body);
     let k = &app.knowledge;
     let typing = k.typing && app.detail.is_none() && !app.help;
-    let b = block("Filter (fuzzy over id, title and tags)", typing, theme);
+    let b = block("Search (ranked: titles, causes, fixes, examples, codes; typos tolerated)", typing, theme);
     let inner = b.inner(filter_area);
     f.render_widget(b, filter_area);
     let shown = if k.filter.text().is_empty() && !typing {
