@@ -387,12 +387,13 @@ fn names_biztalk_component(id: &str) -> bool {
 /// A regex for a SQL Server error number as clients and the error log print it. A small number
 /// (26, 40, 53) only in the client's provider clause, where it cannot be another product's error.
 fn sql_number_regex(n: u32) -> String {
-    let provider = format!(r"\bprovider:[^,]{{1,60}},\s*error:\s*{n}\b");
+    let provider =
+        format!(r"(?:\bprovider:[^,]{{1,60}}|\b(?:Named Pipes|TCP|Shared Memory|SSL) Provider),\s*error:\s*{n}\b");
     if n < 100 {
         return provider;
     }
     format!(
-        r"(?:{provider}|\bmsg\s+{n},\s*level|\berror:?\s*{n}\s*[,\-.)]|(?:エラー|错误|錯誤|erreur|fehler)\s*(?::|：)?\s*{n}\b|\bsql\s*server\s*error\s*:?\s*{n}\b|\berror\s*number\s*:?\s*{n}\b|\bnumber\s*[:=]\s*{n}\b)"
+        r"(?:{provider}|\bmsg\s+{n},\s*level|\berror\s*:?\s*{n}\s*[,\-.)]|(?:エラー|错误|錯誤|erreur|fehler)\s*(?::|：)?\s*{n}\b|\bsql\s*server\s*error\s*:?\s*{n}\b|\berror\s*number\s*:?\s*{n}\b|\bnumber\s*[:=]\s*{n}\b)"
     )
 }
 

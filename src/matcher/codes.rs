@@ -56,7 +56,7 @@ pub const MAX_CODES: usize = 20;
 
 static SQL_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)(?:\bprovider:[^,]{1,60},\s*error:\s*(\d{1,5})\b|\bmsg\s+(\d{2,5}),\s*level\b|\berror:\s*(\d{4,5}),\s*severity\b",
+        r"(?i)(?:\bprovider:[^,]{1,60},\s*error:\s*(\d{1,5})\b|\bmsg\s+(\d{2,5}),\s*level\b|\berror\s*:\s*(\d{4,5}),\s*severity\b",
         r"|\b(?:microsoft\s+)?sql\s*server,?\s*(?:error|エラー|错误|錯誤)\s*[:：]?\s*(\d{2,5})\b|\b(?:error\s*number|native\s+error\s+code)\s*:?\s*(\d{2,5})\b)"
     ))
     .expect("static regex")

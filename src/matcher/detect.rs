@@ -204,7 +204,7 @@ pub(crate) static EVENT_ID: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) static MSI_ERROR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)(?:\b(?:error(?:\s+code)?|erreur|fehler|errore|returning|exit\s+code|return\s+code|error\s+status|msi|c[oó]digo\s+de\s+(?:sa[ií]da|error)|code\s+de\s+sortie|exitcode)",
-        r"\s*[:=#]?\s*|(?:エラー|错误|錯誤|오류|終了コード|退出代码)\s*[:：]?\s*)(\d{3,5})(?:[^0-9]|$)"
+        r"\s*[:=#]?\s*|(?:エラー|错误|錯誤|오류|終了コード|退出代码|Ошибка|ошибка)\s*[:：]?\s*)(\d{3,5})(?:[^0-9]|$)"
     ))
     .expect("static regex")
 });

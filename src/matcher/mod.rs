@@ -344,10 +344,20 @@ impl Matcher {
 /// from the next level.
 fn reason(confidence: Confidence, tier: Tier, why: &[Evidence]) -> String {
     let Some(best) = why.first() else { return "no evidence".into() };
-    let what = if best.partial.is_some() {
-        format!("part of {} ({:.0}% of its words in order)", best.signature, best.partial.unwrap_or(0.0) * 100.0)
+    // A long regex says little in one line: name it by what it matched.
+    let named = if best.signature.chars().count() > 80 {
+        format!(
+            "{} matching \"{}\"",
+            best.signature.split(' ').next().unwrap_or("signature"),
+            cut_chars(&best.matched, 60)
+        )
     } else {
         best.signature.clone()
+    };
+    let what = if best.partial.is_some() {
+        format!("part of {named} ({:.0}% of its words in order)", best.partial.unwrap_or(0.0) * 100.0)
+    } else {
+        named
     };
     let more = why.iter().filter(|e| e.weight > 0.0).count().saturating_sub(1);
     let also = if more > 0 { format!(", with {more} more piece(s) of evidence") } else { String::new() };
@@ -361,6 +371,15 @@ fn reason(confidence: Confidence, tier: Tier, why: &[Evidence]) -> String {
         }
         (Confidence::Medium, Tier::Specific) => format!("medium: {what}{also}; not distinctive enough for high"),
         (Confidence::Low, _) => format!("low: only {what}{also}; too weak to be an answer"),
+    }
+}
+
+/// At most `n` characters of `text`, with an ellipsis when cut.
+fn cut_chars(text: &str, n: usize) -> String {
+    if text.chars().count() <= n {
+        text.to_string()
+    } else {
+        text.chars().take(n).collect::<String>() + "…"
     }
 }
 

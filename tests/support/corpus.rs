@@ -79,6 +79,9 @@ pub struct Outcome {
     pub area_right: bool,
     /// A confident answer that is wrong.
     pub confident_wrong: bool,
+    /// A confident answer in the wrong area, or any confident answer where none is due (an
+    /// area's triage answering for one of its own specific entries is wrong, not false).
+    pub false_positive: bool,
 }
 
 impl Item {
@@ -126,7 +129,8 @@ pub fn score(item: &Item, report: &MatchReport) -> Outcome {
     let answered_area = answer.as_deref().map_or("none".to_string(), area_of);
     let area_right = answered_area == item.area() || top1;
     let confident_wrong = answer.is_some() && !top1;
-    Outcome { item: item.clone(), answer, top3, top1, in_top3, area_right, confident_wrong }
+    let false_positive = confident_wrong && !area_right;
+    Outcome { item: item.clone(), answer, top3, top1, in_top3, area_right, confident_wrong, false_positive }
 }
 
 /// Scores every item.
@@ -142,7 +146,8 @@ pub fn figures(outcomes: &[Outcome]) -> Vec<(&'static str, usize, usize)> {
         ("top-1", count(&|o| o.top1), n),
         ("top-3", count(&|o| o.in_top3), n),
         ("area", count(&|o| o.area_right), n),
-        ("confident false positives", count(&|o| o.confident_wrong), n),
+        ("confident wrong entry", count(&|o| o.confident_wrong), n),
+        ("confident false positives", count(&|o| o.false_positive), n),
         (
             "negatives answered confidently",
             count(&|o| o.item.expects_none() && o.answer.is_some()),
