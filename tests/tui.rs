@@ -131,6 +131,7 @@ fn the_knowledge_filter_narrows_fuzzily_and_escape_clears_it() {
     }
     let ids: Vec<&str> = a.knowledge.shown.iter().map(|&i| a.matcher.entry(i).id.as_str()).collect();
     assert!(ids.contains(&"bam-portal-views-critical-failure") && ids.len() < all, "{ids:?}");
+    assert!(ids[0].starts_with("bam-portal"), "ranked: {ids:?}");
     run(&mut a, vec![Action::FocusNext, Action::Open]);
     assert!(a.detail.is_some());
     run(&mut a, vec![Action::Back, Action::Filter, Action::Back]);

@@ -115,7 +115,19 @@ fn mark_signatures(entry: &Entry, report: &MatchReport, seen: &mut [bool]) {
 fn completeness(entry: &Entry, problems: &mut Vec<Problem>) {
     let at = Some(entry.origin.line);
     let file = &entry.origin.file;
-    if entry.examples.len() < MIN_EXAMPLES {
+    if entry.examples.len() < MIN_EXAMPLES && entry.kind == super::Kind::Triage {
+        // A triage answers for texts that name its area; its examples must be real texts, and
+        // where too few have been collected yet that is said, not filled with made-up ones.
+        problems.push(Problem::warning(
+            file,
+            at,
+            format!(
+                "`{}` has {} real example(s); add texts from public sources that name the area",
+                entry.id,
+                entry.examples.len()
+            ),
+        ));
+    } else if entry.examples.len() < MIN_EXAMPLES {
         problems.push(Problem::error(
             file,
             at,

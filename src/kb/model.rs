@@ -24,10 +24,11 @@ pub enum Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Tier {
-    /// A catch-all for a generic failure (MSI 1603): true, but rarely the cause.
-    Generic,
-    /// An area's triage.
+    /// An area's triage: the broadest answer.
     Area,
+    /// A catch-all for one generic failure status (MSI 1603): true, but rarely the cause; it
+    /// still says more than its area's triage.
+    Generic,
     /// One documented cause.
     Specific,
 }

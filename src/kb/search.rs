@@ -131,12 +131,18 @@ impl SearchIndex {
     }
 
     /// The indexed words a query word stands for, with how much each counts: itself; else the
-    /// words one edit away (two for long words) and the words it starts (three letters or more).
+    /// words one edit away (two for long words) and the words it starts (three letters or more);
+    /// and the two indexed words it is made of.
     fn expand(&self, word: &str) -> Vec<(String, f32)> {
-        if self.postings.contains_key(word) {
-            return vec![(word.to_string(), 1.0)];
-        }
         let len = word.chars().count();
+        if let Some(list) = self.postings.get(word) {
+            let mut out = vec![(word.to_string(), 1.0)];
+            // A rare joined word ("bamportal") also stands for its two halves.
+            if list.len() < 3 && len >= 6 {
+                out.extend(self.split(word));
+            }
+            return out;
+        }
         let max_edits = match len {
             0..=3 => 0,
             4..=7 => 1,
@@ -152,7 +158,24 @@ impl SearchIndex {
             }
         }
         near.truncate(8);
+        if len >= 6 {
+            near.extend(self.split(word));
+        }
         near
+    }
+}
+
+impl SearchIndex {
+    /// The first split of `word` into two indexed words ("bamportal" into bam and portal).
+    fn split(&self, word: &str) -> Vec<(String, f32)> {
+        let chars: Vec<char> = word.chars().collect();
+        for at in 2..chars.len().saturating_sub(1) {
+            let (a, b): (String, String) = (chars[..at].iter().collect(), chars[at..].iter().collect());
+            if self.postings.contains_key(&a) && self.postings.contains_key(&b) {
+                return vec![(a, NEAR_FACTOR), (b, NEAR_FACTOR)];
+            }
+        }
+        Vec::new()
     }
 }
 

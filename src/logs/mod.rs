@@ -277,7 +277,7 @@ fn merge(scans: Vec<FileScan>, matcher: &Matcher, cancelled: bool) -> ScanReport
         }
         files.push(scan.report);
     }
-    // Specific entries first, then areas' triage, then generic catch-alls; most frequent first within.
+    // Specific entries first, then generic catch-alls, then areas' triage; most frequent first within.
     let tier = |id: &str| matcher.kb().get(id).map(|e| e.tier());
     findings.sort_by(|a, b| {
         tier(&b.issue_id)

@@ -47,7 +47,8 @@ pub struct Compiled {
     pub phrases_by_first_piece: Vec<Vec<u32>>,
     /// Word trigram hash -> phrases containing it.
     pub trigram_index: HashMap<u64, Vec<u32>>,
-    /// Trigrams of Windows' own error messages ("the system cannot find the file specified"):
+    /// Trigrams of Windows' own error messages ("the system cannot find the file specified")
+    /// and of catalogue rows marked generic (Winsock's "actively refused it"):
     /// a partial paste made only of them shares a generic sentence, not a specific error.
     pub generic_trigrams: std::collections::HashSet<u64>,
     /// Every regex, compiled the first time its literal is seen.
@@ -157,8 +158,11 @@ impl Compiled {
                 .catalogues()
                 .all()
                 .iter()
-                .filter(|c| c.kind == crate::kb::catalogue::CatalogueKind::Hresult)
-                .flat_map(|c| c.rows.iter().flat_map(|r| phrase_trigrams(&r.message.replace(['{', '}'], " "))))
+                .flat_map(|c| {
+                    let windows = c.kind == crate::kb::catalogue::CatalogueKind::Hresult;
+                    c.rows.iter().filter(move |r| windows || r.generic)
+                })
+                .flat_map(|r| phrase_trigrams(&r.message.replace(['{', '}'], " ")))
                 .collect(),
             anchors,
             unanchored,

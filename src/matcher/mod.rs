@@ -248,8 +248,8 @@ impl Matcher {
         }
         let mut matches: Vec<Match> =
             by_entry.into_iter().filter_map(|(entry, hits)| self.score_entry(entry as usize, hits)).collect();
-        // Confident matches first; among them a specific entry before an area's triage before a
-        // generic catch-all, whatever their scores; then by score.
+        // Confident matches first; among them a specific entry before a generic catch-all before
+        // an area's triage, whatever their scores; then by score.
         let rank = |m: &Match| if m.confidence >= Confidence::Medium { Some(self.entry(m.entry).tier()) } else { None };
         matches.sort_by(|a, b| {
             rank(b)
@@ -364,7 +364,7 @@ fn reason(confidence: Confidence, tier: Tier, why: &[Evidence]) -> String {
     match (confidence, tier) {
         (Confidence::High, _) => format!("high: {what} matched{also}"),
         (Confidence::Medium, Tier::Area) => {
-            format!("medium: the evidence names this area ({what}{also}) but no specific entry is confident")
+            format!("medium: the evidence names this area ({what}{also}); a triage says what to collect and check, not the cause")
         }
         (Confidence::Medium, Tier::Generic) => {
             format!("medium: {what}{also}; a generic failure status, not its cause")
