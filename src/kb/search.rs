@@ -96,6 +96,16 @@ impl SearchIndex {
     /// The entries best matching `query`, best first, at most `limit`; each query word counts
     /// once (exact, else its nearest spellings).
     pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit> {
+        self.search_with(query, limit, true)
+    }
+
+    /// The same ranking over exact words only: for a pasted text, whose words are as printed
+    /// (typo tolerance costs a pass over the vocabulary for every unknown word).
+    pub fn search_exact(&self, query: &str, limit: usize) -> Vec<SearchHit> {
+        self.search_with(query, limit, false)
+    }
+
+    fn search_with(&self, query: &str, limit: usize, fuzzy: bool) -> Vec<SearchHit> {
         let n = self.lengths.len() as f32;
         let mut scores: HashMap<u32, (f32, Vec<String>)> = HashMap::new();
         let mut seen = std::collections::HashSet::new();
@@ -103,7 +113,14 @@ impl SearchIndex {
             if !seen.insert(word.clone()) {
                 continue;
             }
-            for (term, factor) in self.expand(&word) {
+            let terms = if fuzzy {
+                self.expand(&word)
+            } else if self.postings.contains_key(&word) {
+                vec![(word.clone(), 1.0)]
+            } else {
+                Vec::new()
+            };
+            for (term, factor) in terms {
                 let Some(list) = self.postings.get(&term) else { continue };
                 let idf = ((n - list.len() as f32 + 0.5) / (list.len() as f32 + 0.5) + 1.0).ln();
                 for &(doc, tf) in list {
@@ -150,10 +167,10 @@ impl SearchIndex {
         };
         let mut near: Vec<(String, f32)> = Vec::new();
         for v in &self.vocabulary {
-            if len >= 3 && v.starts_with(word) {
-                near.push((v.clone(), NEAR_FACTOR));
-            } else if max_edits > 0 && v.chars().count().abs_diff(len) <= max_edits && within_edits(word, v, max_edits)
-            {
+            let prefix = len >= 3 && v.starts_with(word);
+            let typo =
+                max_edits > 0 && v.chars().count().abs_diff(len) <= max_edits && within_edits(word, v, max_edits);
+            if prefix || typo {
                 near.push((v.clone(), NEAR_FACTOR));
             }
         }

@@ -282,8 +282,8 @@ impl Matcher {
                 }
             }
         }
-        let (own, mut catalogue): (Vec<(u32, Evidence)>, Vec<(u32, Evidence)>) =
-            best.into_iter().partition(|(sig, _)| !self.is_catalogue_sig(*sig));
+        type Hits = Vec<(u32, Evidence)>;
+        let (own, mut catalogue): (Hits, Hits) = best.into_iter().partition(|(sig, _)| !self.is_catalogue_sig(*sig));
         // A catalogue row restates a documented message or code: it speaks for the entry only
         // when the entry's own signatures are silent, and then once (several rows of one
         // catalogue often share a sentence).
@@ -331,7 +331,7 @@ impl Matcher {
             .collect();
         let query = text_words.into_iter().collect::<Vec<_>>().join(" ");
         self.search
-            .search(&query, LIMIT + matched.len())
+            .search_exact(&query, LIMIT + matched.len())
             .into_iter()
             .filter(|h| h.terms.len() >= 2 && !matched.iter().any(|m| m.entry == h.entry))
             .take(LIMIT)
