@@ -232,6 +232,15 @@ fn run_show(matcher: &Matcher, args: &ShowArgs) -> u8 {
     for s in &entry.signatures {
         let _ = writeln!(out, "     - {} (weight {})", s.pattern, s.weight);
     }
+    if !entry.examples.is_empty() {
+        out.push_str("\n   Examples:\n");
+        for (i, example) in entry.examples.iter().enumerate() {
+            text::wrap_into(&mut out, &text::shorten(example, 400), "     - ", "       ");
+            if let Some(Some(source)) = entry.example_sources.get(i) {
+                let _ = writeln!(out, "       (from {source})");
+            }
+        }
+    }
     let _ = writeln!(out, "\n   Source: {} ({})", entry.origin.file, entry.origin.layer);
     print(&out);
     exit::OK

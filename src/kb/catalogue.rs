@@ -26,6 +26,9 @@ pub enum CatalogueKind {
     SqlError,
     /// BizTalk's own 8-digit hex codes.
     BiztalkCode,
+    /// Documented messages without a usable number (BizTalk EDI/AS2 and WCF adapter errors),
+    /// known by their text; the row id is the source page's name (lower-case words and dashes).
+    Message,
 }
 
 /// One documented code or message.
@@ -230,6 +233,12 @@ pub fn key_of(kind: CatalogueKind, id: &str) -> Option<Key> {
                 // "18456 reason: ...": a row about the number, told by its message
                 (Some(_), _) => Some(Key::Text),
             }
+        }
+        CatalogueKind::Message => {
+            // Page names as published, double and trailing dashes included.
+            let starts = id.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+            (starts && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+                .then_some(Key::Text)
         }
     }
 }
@@ -466,6 +475,8 @@ rows:
         assert_eq!(key_of(CatalogueKind::SqlError, "18456 state 102-111"), Some(Key::SqlState(18456, 102, 111)));
         assert_eq!(key_of(CatalogueKind::SqlError, "-1"), Some(Key::Number(u32::MAX)));
         assert_eq!(key_of(CatalogueKind::SqlError, "Cannot generate SSPI context"), Some(Key::Text));
+        assert_eq!(key_of(CatalogueKind::Message, "an-error-occurred-when-decrypting-an-as2-message"), Some(Key::Text));
+        assert_eq!(key_of(CatalogueKind::Message, "Not A Page"), None);
     }
 
     #[test]

@@ -266,6 +266,10 @@ pub struct Entry {
     pub references: Vec<String>,
     /// Texts that must rank this entry first.
     pub examples: Vec<String>,
+    /// Where each example was copied from (a URL), parallel to `examples`; `None` for an
+    /// example written from the entry's references.
+    #[serde(skip_serializing_if = "no_sources")]
+    pub example_sources: Vec<Option<String>>,
     /// Texts that must not rank this entry first.
     pub counter_examples: Vec<String>,
     /// Lines of the examples in the entry's file, for lint messages.
@@ -279,6 +283,11 @@ pub struct Entry {
     pub generic: bool,
     /// Where it was loaded from.
     pub origin: Origin,
+}
+
+/// True when no example names a source, so the JSON of older entries stays as it was.
+fn no_sources(sources: &[Option<String>]) -> bool {
+    sources.iter().all(Option::is_none)
 }
 
 impl Entry {

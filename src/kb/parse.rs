@@ -27,11 +27,19 @@ struct RawEntry {
     #[serde(default)]
     references: Vec<String>,
     #[serde(default)]
-    examples: Vec<Spanned<String>>,
+    examples: Vec<Spanned<RawExample>>,
     #[serde(default)]
     counter_examples: Vec<Spanned<String>>,
     #[serde(default)]
     generic: bool,
+}
+
+/// An example as written: the text alone, or the text with the URL it was copied from.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawExample {
+    Text(String),
+    Sourced { text: String, source: String },
 }
 
 /// A signature as written: exactly one of the pattern fields, and an optional weight.
@@ -128,6 +136,14 @@ fn validate(raw: RawEntry, mut origin: Origin) -> Result<Entry, Vec<Problem>> {
             _ => {}
         }
     }
+    for example in &raw.examples {
+        if let RawExample::Sourced { source, .. } = &example.value {
+            let source = source.trim();
+            if !(source.starts_with("https://") || source.starts_with("http://")) {
+                at(example.referenced.line(), format!("entry `{id}`: an example's source `{source}` is not a URL"));
+            }
+        }
+    }
     if raw.signatures.is_empty() {
         at(id_line, format!("entry `{id}` has no signatures, so no text can ever match it"));
     }
@@ -169,7 +185,21 @@ fn validate(raw: RawEntry, mut origin: Origin) -> Result<Entry, Vec<Problem>> {
         references: raw.references,
         example_lines: raw.examples.iter().map(|e| e.referenced.line()).collect(),
         counter_example_lines: raw.counter_examples.iter().map(|e| e.referenced.line()).collect(),
-        examples: raw.examples.into_iter().map(|e| e.value).collect(),
+        example_sources: raw
+            .examples
+            .iter()
+            .map(|e| match &e.value {
+                RawExample::Text(_) => None,
+                RawExample::Sourced { source, .. } => Some(source.trim().to_string()),
+            })
+            .collect(),
+        examples: raw
+            .examples
+            .into_iter()
+            .map(|e| match e.value {
+                RawExample::Text(text) | RawExample::Sourced { text, .. } => text,
+            })
+            .collect(),
         counter_examples: raw.counter_examples.into_iter().map(|e| e.value).collect(),
         generic: raw.generic,
         origin,
@@ -293,6 +323,21 @@ examples: ["some words here", "abc def"]
         assert_eq!(e.signatures[2].weight, 2.0);
         assert_eq!(e.signatures[0].line, 8);
         assert_eq!(e.fix[0].command.as_deref(), Some("do-it.exe"));
+    }
+
+    #[test]
+    fn an_example_may_carry_the_url_it_was_copied_from() {
+        let text = GOOD.replace(
+            r#"examples: ["some words here", "abc def"]"#,
+            "examples:\n  - some words here\n  - text: abc def\n    source: https://github.com/o/r/issues/1\n",
+        );
+        let e = parse_entry(&text, origin()).expect("valid");
+        assert_eq!(e.examples, vec!["some words here".to_string(), "abc def".to_string()]);
+        assert_eq!(e.example_sources, vec![None, Some("https://github.com/o/r/issues/1".to_string())]);
+        let bad = text.replace("https://github.com/o/r/issues/1", "a forum somewhere");
+        let errs = parse_entry(&bad, origin()).unwrap_err();
+        assert!(errs[0].message.contains("is not a URL"), "{}", errs[0].message);
+        assert_eq!(errs[0].line, Some(19));
     }
 
     #[test]
