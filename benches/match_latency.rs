@@ -86,6 +86,7 @@ fn synthetic_kb(count: usize) -> KnowledgeBase {
             checks: vec![],
             references: vec![],
             examples: vec![],
+            example_sources: vec![],
             counter_examples: vec![],
             example_lines: vec![],
             counter_example_lines: vec![],

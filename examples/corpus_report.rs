@@ -24,8 +24,15 @@ fn main() {
                 corpus::Expect::Some(m) => m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","),
             };
             let text: String = o.item.text.chars().take(110).collect::<String>().replace('\n', " ");
+            let verdict = if o.false_positive {
+                " FALSE-POSITIVE"
+            } else if o.confident_wrong {
+                " WRONG"
+            } else {
+                ""
+            };
             println!(
-                "{} [{}] want {expect} got {} top3 {:?}\n    {text}",
+                "{}{verdict} [{}] want {expect} got {} top3 {:?}\n    {text}",
                 o.item.id,
                 o.item.class,
                 o.answer.as_deref().unwrap_or("-"),

@@ -95,3 +95,58 @@ fn real_pastes_of_every_shape_find_their_entries() {
     let partial = m.match_text("critical failure while trying to access the list of Views");
     assert_eq!(partial.matches.first().map(|x| x.id.as_str()), Some("bam-portal-views-critical-failure"));
 }
+
+/// The area a triage entry answers for an entry id (`setup-msi-*` is the installer's,
+/// `certificate-*` the certificates', the mixed-versions entry setup's).
+fn triage_area(id: &str) -> &str {
+    if id.starts_with("setup-msi-") {
+        "msi"
+    } else if id.starts_with("certificate-") {
+        "cert"
+    } else if id.starts_with("mixed-") {
+        "setup"
+    } else {
+        id.split('-').next().unwrap_or(id)
+    }
+}
+
+#[test]
+fn every_triage_names_every_specific_entry_of_its_area() {
+    let kb = KnowledgeBase::embedded().expect("embedded knowledge loads");
+    let mut missing = Vec::new();
+    for triage in kb.entries().iter().filter(|e| e.id.ends_with("-triage")) {
+        let area = triage.id.trim_end_matches("-triage");
+        let fix: String = triage.fix.iter().map(|s| s.step.as_str()).collect::<Vec<_>>().join("\n");
+        for entry in kb.entries().iter().filter(|e| !e.id.ends_with("-triage") && triage_area(&e.id) == area) {
+            if !fix.contains(&format!("`{}`", entry.id)) {
+                missing.push(format!("{} does not name {}", triage.id, entry.id));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+#[test]
+fn examples_copied_from_outside_name_a_url_and_are_not_corpus_texts() {
+    let kb = KnowledgeBase::embedded().expect("embedded knowledge loads");
+    let corpus: String = ["tests/corpus/biztalk.yaml", "tests/corpus/generic.yaml"]
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("corpus file"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let corpus = squash(&corpus);
+    let mut sourced = 0;
+    for entry in kb.entries() {
+        assert_eq!(entry.examples.len(), entry.example_sources.len(), "{}", entry.id);
+        for (text, source) in entry.examples.iter().zip(&entry.example_sources) {
+            let Some(url) = source else { continue };
+            sourced += 1;
+            assert!(url.starts_with("https://") || url.starts_with("http://"), "{}: {url}", entry.id);
+            // The corpus is the acceptance ground: no example may be one of its texts.
+            let text = squash(text);
+            assert!(text.len() < 40 || !corpus.contains(&text), "{}: example is a corpus text: {text}", entry.id);
+        }
+    }
+    assert!(sourced >= 40, "only {sourced} sourced examples");
+}
