@@ -75,6 +75,19 @@ fn a_language_independent_anchor_alone_gives_medium_for_what_it_identifies() {
         let entry_area = if id.starts_with("setup-msi-") { "msi" } else { entry.area() };
         assert_eq!(entry_area, area, "{text} answered {id}");
     }
+    // A language-independent function name or code pattern decides inside a localised message
+    // (French wording written for this test; the anchors are what the English message prints).
+    for (text, want) in [
+        ("Erreur lors de l'accès à la base de données SSO. Fonction : FieldInfoCreate", "sso-database-access-error"),
+        (
+            "Impossible d'activer le service d'authentification unique (SSO) (code d'erreur 0X800706BA)",
+            "sso-enable-rpc-unavailable",
+        ),
+    ] {
+        let (id, confidence) = answer(&m, text).unwrap_or_else(|| panic!("nothing confident for {text}"));
+        assert_eq!(id, want, "{text}");
+        assert!(confidence >= Confidence::Medium);
+    }
     // The same anchors inside a localised message still answer.
     let (id, _) = answer(&m, "MSI (s) (D4:2C) Fehler 1722. Es gibt ein Problem mit diesem Windows Installer-Paket.")
         .expect("a localised MSI error keeps its number");
@@ -116,6 +129,10 @@ fn the_trap_classes_stay_low() {
         "CustomAction CA_X returned actual error code 1603 but will be translated to success due to continue marking",
         // A SQL query timeout is not a connectivity problem.
         "System.Data.SqlClient.SqlException (0x80131904): Timeout expired. The timeout period elapsed prior to completion of the operation or the server is not responding.",
+        // The .NET 1.x file-not-found sentence without BizTalk's "Failed to deploy BizTalk system assembly".
+        "Reason: File or assembly name Contoso.Adapter, or one of its dependencies, was not found.",
+        // The service control manager's logon failure for a service that is not BizTalk's.
+        "The Contoso Sync service was unable to log on as CONTOSO\\svc-sync with the currently configured password due to the following error:",
     ] {
         assert_eq!(answer(&m, text), None, "{text}");
     }
