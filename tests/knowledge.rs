@@ -1,6 +1,9 @@
 //! The shipped knowledge base tests itself: every example ranks its entry first, no
 //! counter-example does, and the ids other tools rely on exist.
 
+#[path = "support/corpus.rs"]
+mod corpus;
+
 use bts_doctor::kb::lint::lint;
 use bts_doctor::kb::{KnowledgeBase, Level};
 use bts_doctor::matcher::Matcher;
@@ -96,20 +99,6 @@ fn real_pastes_of_every_shape_find_their_entries() {
     assert_eq!(partial.matches.first().map(|x| x.id.as_str()), Some("bam-portal-views-critical-failure"));
 }
 
-/// The area a triage entry answers for an entry id (`setup-msi-*` is the installer's,
-/// `certificate-*` the certificates', the mixed-versions entry setup's).
-fn triage_area(id: &str) -> &str {
-    if id.starts_with("setup-msi-") {
-        "msi"
-    } else if id.starts_with("certificate-") {
-        "cert"
-    } else if id.starts_with("mixed-") {
-        "setup"
-    } else {
-        id.split('-').next().unwrap_or(id)
-    }
-}
-
 #[test]
 fn every_triage_names_every_specific_entry_of_its_area() {
     let kb = KnowledgeBase::embedded().expect("embedded knowledge loads");
@@ -117,7 +106,7 @@ fn every_triage_names_every_specific_entry_of_its_area() {
     for triage in kb.entries().iter().filter(|e| e.id.ends_with("-triage")) {
         let area = triage.id.trim_end_matches("-triage");
         let fix: String = triage.fix.iter().map(|s| s.step.as_str()).collect::<Vec<_>>().join("\n");
-        for entry in kb.entries().iter().filter(|e| !e.id.ends_with("-triage") && triage_area(&e.id) == area) {
+        for entry in kb.entries().iter().filter(|e| !e.id.ends_with("-triage") && corpus::area_of(&e.id) == area) {
             if !fix.contains(&format!("`{}`", entry.id)) {
                 missing.push(format!("{} does not name {}", triage.id, entry.id));
             }
@@ -129,11 +118,7 @@ fn every_triage_names_every_specific_entry_of_its_area() {
 #[test]
 fn examples_copied_from_outside_name_a_url_and_are_not_corpus_texts() {
     let kb = KnowledgeBase::embedded().expect("embedded knowledge loads");
-    let corpus: String = ["tests/corpus/biztalk.yaml", "tests/corpus/generic.yaml"]
-        .iter()
-        .map(|p| std::fs::read_to_string(p).expect("corpus file"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let corpus: String = corpus::load().into_iter().map(|item| item.text).collect::<Vec<_>>().join("\n");
     let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     let corpus = squash(&corpus);
     let mut sourced = 0;
