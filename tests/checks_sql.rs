@@ -301,6 +301,11 @@ async fn tls_problems_are_explained_as_the_tls_entry() {
     assert_eq!(conn.status, Status::Fail, "the connection check establishes that connecting fails");
     assert_eq!(conn.issue_id.as_deref(), Some(sql::TLS_FAILED), "{}", conn.detail);
     assert!(conn.detail.contains("TrustServerCertificate=true"), "{}", conn.detail);
+    assert!(
+        conn.detail.contains(sql::PLATFORM_TRUST_STORE),
+        "the refusal names the trust source used: {}",
+        conn.detail
+    );
 
     // The default (encryption required) against a server that does not encrypt.
     let plain = plaintext_mock(&healthy()).await;

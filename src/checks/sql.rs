@@ -278,6 +278,20 @@ impl SqlTarget {
         format!("{} / {} ({who}, encrypt {})", self.server, self.database, self.encrypt)
     }
 
+    /// What decides whether the server's TLS certificate is accepted, in words for a message
+    /// about a refused certificate: the CA file given in the string, no validation at all, or
+    /// the platform's store (SChannel and the Windows certificate store on Windows, rustls with
+    /// the operating system's roots elsewhere).
+    pub fn trust_source(&self) -> String {
+        if self.trust_ca {
+            "the CA certificate file named in TrustServerCertificateCA".to_string()
+        } else if self.trust_server_certificate {
+            "none: TrustServerCertificate=true accepts any certificate without validation".to_string()
+        } else {
+            PLATFORM_TRUST_STORE.to_string()
+        }
+    }
+
     /// Masks this target's password (and anything that looks like a secret) in a message.
     pub fn hide(&self, text: &str) -> String {
         hide(text, self.password.as_deref())
@@ -423,6 +437,13 @@ pub const NETWORK_ERROR_40: &str = "sql-network-error-40";
 pub const NETWORK_ERROR_26: &str = "sql-network-error-26";
 /// The knowledge entry for "login failed".
 pub const LOGIN_FAILED: &str = "sql-login-failed-18456";
+/// The certificate store this build validates SQL Server certificates against by default.
+#[cfg(windows)]
+pub const PLATFORM_TRUST_STORE: &str = "the Windows certificate store, through SChannel (native-tls)";
+/// The certificate store this build validates SQL Server certificates against by default.
+#[cfg(not(windows))]
+pub const PLATFORM_TRUST_STORE: &str = "this system's root certificates, read by rustls (rustls-native-certs)";
+
 /// The knowledge entry for a TLS handshake that fails.
 pub const TLS_FAILED: &str = "sql-tls-handshake-failed";
 
@@ -454,7 +475,11 @@ fn explain_connect_error(target: &SqlTarget, stage: Stage, err: &tiberius::error
         ),
         (_, tiberius::error::Error::Tls(_)) => (
             TLS_FAILED,
-            format!("the TLS handshake with {} failed: {raw}. If the server uses a self-signed certificate, add TrustServerCertificate=true (or --trust-server-certificate)", target.server),
+            format!(
+                "the TLS handshake with {} failed: {raw}. Certificates were checked against {}. If the server uses a self-signed certificate, add TrustServerCertificate=true (or --trust-server-certificate), or name its CA with TrustServerCertificateCA",
+                target.server,
+                target.trust_source()
+            ),
         ),
         (Stage::Reach, _) if target.instance().is_some() => (
             NETWORK_ERROR_26,
@@ -588,6 +613,17 @@ mod tests {
         let shown = format!("{t:?} {} {}", serde_json::to_string(&t).unwrap(), t.describe());
         assert!(!shown.contains("S3cr3t"), "{shown}");
         assert_eq!(t.hide("login with S3cr3t!x failed"), "login with ******** failed");
+    }
+
+    #[test]
+    fn the_trust_source_follows_the_connection_string() {
+        let source = |text: &str| {
+            SqlTarget::from_connection_string(text, TargetSource::ConnectionString).unwrap().trust_source()
+        };
+        assert_eq!(source("Server=a;User ID=u;Password=p"), PLATFORM_TRUST_STORE);
+        assert!(source("Server=a;User ID=u;Password=p;TrustServerCertificate=true").starts_with("none"));
+        assert!(source("Server=a;User ID=u;Password=p;TrustServerCertificateCA=C:\\ca.pem")
+            .contains("TrustServerCertificateCA"));
     }
 
     #[test]
