@@ -36,7 +36,10 @@ pub fn parse_sc_query(output: &str) -> ServiceState {
         Some("3") => ServiceState::StopPending,
         Some("4") => ServiceState::Running,
         Some("5" | "6" | "7") => ServiceState::Paused,
-        _ => ServiceState::Unknown(output.trim().lines().last().unwrap_or("").trim().to_string()),
+        _ => match output.trim().lines().last().map(str::trim) {
+            Some(last) if !last.is_empty() => ServiceState::Unknown(last.to_string()),
+            _ => ServiceState::Unknown("it printed nothing".to_string()),
+        },
     }
 }
 
@@ -196,6 +199,8 @@ mod tests {
         assert!(
             matches!(parse_sc_query("[SC] OpenSCManager FAILED 5:\r\n\r\nAccess is denied.\r\n"), ServiceState::Unknown(m) if m == "Access is denied.")
         );
+        // Wine's sc.exe prints nothing for a service it does not know: say so, not "…: ".
+        assert_eq!(parse_sc_query(" \r\n"), ServiceState::Unknown("it printed nothing".to_string()));
     }
 
     #[test]
