@@ -260,6 +260,11 @@ pub fn judge_service(name: &str, state: &ServiceState, expected: ExpectedState) 
         ServiceState::StartPending => "starting",
         ServiceState::StopPending => "stopping",
         ServiceState::Paused => "paused",
+        // A service that must be stopped (IIS, the Rule Engine Update Service before setup) is
+        // not running when it is not installed at all: that holds what the check asks.
+        ServiceState::NotInstalled if expected == ExpectedState::Stopped => {
+            return Verdict::Pass(format!("service {name} is not installed, so it is not running"))
+        }
         ServiceState::NotInstalled => return Verdict::Miss(format!("service {name} is not installed")),
         ServiceState::Unknown(text) => return Verdict::error(format!("sc.exe could not query {name}: {text}")),
     };
@@ -413,8 +418,13 @@ mod tests {
         assert!(
             matches!(judge_service("ENTSSO", &ServiceState::Stopped, ExpectedState::Running), Verdict::Miss(d) if d.contains("expected running"))
         );
+        // A server without IIS or BRE holds "stopped" (issue 14 item 7): no false warning.
         assert!(matches!(
             judge_service("W3SVC", &ServiceState::NotInstalled, ExpectedState::Stopped),
+            Verdict::Pass(d) if d.contains("not installed")
+        ));
+        assert!(matches!(
+            judge_service("ENTSSO", &ServiceState::NotInstalled, ExpectedState::Running),
             Verdict::Miss(_)
         ));
         let dword =
