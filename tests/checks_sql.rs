@@ -173,7 +173,12 @@ async fn a_half_upgraded_group_shows_2016_with_its_jobs_still_to_configure_over_
     expect(&results, "sql-dta-purge-job", Status::Fail, "exists but is disabled");
     expect(&results, "sql-database-mail", Status::Warn, "enabled but has no profile");
     expect(&results, "sql-database-backups", Status::Warn, "BizTalkMgmtDb (36 h)");
-    expect(&results, "sql-default-host", Status::Pass, "host BizTalkServerApplication exists");
+    expect(
+        &results,
+        "sql-default-host",
+        Status::Pass,
+        "host BizTalkServerApplication exists and is a receive and send handler",
+    );
     let job = get(&results, "sql-backup-job");
     assert_eq!(job.issue_id.as_deref(), Some("sql-agent-jobs-reconfigure"));
 }

@@ -652,7 +652,9 @@ async fn default_host(db: &mut Db<'_>, host: &str, adapter: &str) -> Result<Verd
     Ok(judge_default_host(host, adapter, &hosts, &handlers))
 }
 
-/// The host exists; the detail names the default host and the adapter's handler hosts.
+/// The host exists and is both a receive and a send handler of the adapter (the upgrade
+/// guide's condition: the default host must be associated with the SQL adapter); the detail
+/// names the default host and the adapter's handler hosts.
 pub fn judge_default_host(host: &str, adapter: &str, hosts: &[Row], handlers: &[Row]) -> Verdict {
     let names: Vec<String> = hosts.iter().filter_map(|r| text_at(r, 0)).collect();
     let default = hosts.iter().find(|r| int_at(r, 1) == Some(1)).and_then(|r| text_at(r, 0));
@@ -666,7 +668,21 @@ pub fn judge_default_host(host: &str, adapter: &str, hosts: &[Row], handlers: &[
     };
     let default_text = default.map(|d| format!("default host {d}")).unwrap_or_else(|| "no default host".into());
     if names.iter().any(|n| n.eq_ignore_ascii_case(host)) {
-        Verdict::Pass(format!("host {host} exists; {default_text}; {handler_text}"))
+        let handles = |direction: &str| {
+            handlers.iter().any(|r| {
+                text_at(r, 0).is_some_and(|h| h.eq_ignore_ascii_case(host))
+                    && text_at(r, 1).is_some_and(|d| d.eq_ignore_ascii_case(direction))
+            })
+        };
+        let missing: Vec<&str> = ["receive", "send"].into_iter().filter(|d| !handles(d)).collect();
+        if missing.is_empty() {
+            Verdict::Pass(format!("host {host} exists and is a receive and send handler of the {adapter} adapter; {default_text}; {handler_text}"))
+        } else {
+            Verdict::Miss(format!(
+                "host {host} exists but is not a {} handler of the {adapter} adapter, which the upgrade needs; {default_text}; {handler_text}",
+                missing.join(" or ")
+            ))
+        }
     } else {
         Verdict::Miss(format!(
             "host {host} does not exist ({} host(s): {}); {default_text}; {handler_text}",
@@ -825,6 +841,25 @@ mod tests {
 
     fn t(s: &str) -> Cell {
         Text(s.into())
+    }
+
+    #[test]
+    fn the_default_host_must_exist_and_handle_the_sql_adapter_both_ways() {
+        let hosts = vec![vec![t("BizTalkServerApplication"), Int(1)], vec![t("SqlHost"), Int(0)]];
+        let both =
+            vec![vec![t("BizTalkServerApplication"), t("receive")], vec![t("BizTalkServerApplication"), t("send")]];
+        let judge = |handlers: &[Row]| judge_default_host("BizTalkServerApplication", "SQL", &hosts, handlers);
+        assert!(matches!(judge(&both), Verdict::Pass(d) if d.contains("receive and send handler")));
+        // The host exists but the SQL adapter's ports were moved to another host (issue 14 item 3).
+        let moved = vec![vec![t("SqlHost"), t("receive")], vec![t("SqlHost"), t("send")]];
+        assert!(
+            matches!(judge(&moved), Verdict::Miss(d) if d.contains("not a receive or send handler") && d.contains("SqlHost (receive)"))
+        );
+        let send_only = vec![vec![t("BizTalkServerApplication"), t("send")]];
+        assert!(matches!(judge(&send_only), Verdict::Miss(d) if d.contains("not a receive handler")));
+        assert!(matches!(judge(&[]), Verdict::Miss(d) if d.contains("has no handlers")));
+        let no_host = judge_default_host("BizTalkServerApplication", "SQL", &[vec![t("SqlHost"), Int(1)]], &moved);
+        assert!(matches!(no_host, Verdict::Miss(d) if d.contains("does not exist")));
     }
 
     #[test]
