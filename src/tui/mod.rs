@@ -8,6 +8,7 @@ pub mod editor;
 pub mod guide;
 mod guide_view;
 pub mod keymap;
+pub mod keystream;
 pub mod layout;
 pub mod state;
 pub mod theme;
