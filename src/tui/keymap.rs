@@ -216,7 +216,8 @@ pub static BINDINGS: &[Binding] = &[
 ];
 
 /// The action a key produces in a context, if any. In typing contexts a printable key with no
-/// binding types itself.
+/// binding types itself, and so does an AltGr character: Windows reports AltGr as Ctrl+Alt, so
+/// German '@' (AltGr+Q) is `Char('@')` with `CONTROL | ALT` and is text, never a shortcut.
 pub fn translate(ctx: Ctx, key: KeyEvent) -> Option<Action> {
     let mods = key.modifiers - KeyModifiers::SHIFT;
     let found = BINDINGS
@@ -227,7 +228,7 @@ pub fn translate(ctx: Ctx, key: KeyEvent) -> Option<Action> {
     }
     match key.code {
         KeyCode::Char(c)
-            if ctx.is_typing() && !mods.contains(KeyModifiers::CONTROL) && !mods.contains(KeyModifiers::ALT) =>
+            if ctx.is_typing() && (mods.is_empty() || mods == KeyModifiers::CONTROL | KeyModifiers::ALT) =>
         {
             Some(Action::InsertText(c.to_string()))
         }

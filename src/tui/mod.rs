@@ -4,10 +4,12 @@
 pub mod action;
 pub mod checks;
 mod checks_view;
+pub mod console;
 pub mod editor;
 pub mod guide;
 mod guide_view;
 pub mod keymap;
+pub mod keystream;
 pub mod layout;
 pub mod state;
 pub mod theme;
@@ -37,13 +39,22 @@ const BATCH: Duration = Duration::from_millis(30);
 /// Lines loaded around a line for the log viewer.
 const VIEW_RADIUS: u64 = 300;
 
-/// Whether colour may be used (`NO_COLOR` set to anything non-empty turns it off).
+/// Whether colour may be used: not in a Windows console without virtual-terminal support, not
+/// when `NO_COLOR` is set to anything non-empty, not when `TERM` is `dumb`
+/// (see [`console::colour_wanted`]).
 pub fn color_allowed() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    console::colour_wanted(
+        console::supports_vt(),
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("TERM").as_deref(),
+    )
 }
 
 /// Runs the app until the user quits; `paths`, when given, are scanned at once.
 pub fn run(matcher: Matcher, paths: Vec<PathBuf>) -> io::Result<()> {
+    // UTF-8 output for the run (a 2012 R2 console starts at 437 or 850); the old code page comes
+    // back when this is dropped: on return, on an error and while a panic unwinds.
+    let _code_page = console::Utf8Output::switch();
     let previous = std::panic::take_hook();
     let mut terminal = ratatui::init();
     // Replace ratatui's hook: only a panic on the UI thread ends the app and gives the terminal
