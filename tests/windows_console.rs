@@ -35,12 +35,17 @@ fn scan_prompt() -> App {
     a
 }
 
+/// Types `text` one key at a time, each key its own batch, as a person types.
+fn type_keys(a: &mut App, text: &str) {
+    for c in text.chars() {
+        feed(a, typed(&c.to_string()));
+    }
+}
+
 #[test]
 fn typed_keys_each_insert_once_though_windows_sends_press_and_release() {
     let mut a = app();
-    for c in "sso".chars() {
-        feed(&mut a, typed(&c.to_string()));
-    }
+    type_keys(&mut a, "sso");
     assert_eq!(a.paste.editor.text(), "sso");
 }
 
@@ -65,9 +70,7 @@ fn altgr_in_the_scan_prompt_types_a_unc_path() {
     let mut a = scan_prompt();
     feed(&mut a, altgr('\\'));
     feed(&mut a, altgr('\\'));
-    for c in "srv".chars() {
-        feed(&mut a, typed(&c.to_string()));
-    }
+    type_keys(&mut a, "srv");
     assert_eq!(a.scan.prompt.text(), "\\\\srv");
 }
 
