@@ -285,6 +285,22 @@ fn print_json<T: serde::Serialize>(value: &T) {
     let _ = crate::report::redact::json_to(value, std::io::BufWriter::new(std::io::stdout().lock()));
 }
 
+/// The message for `--json` and `--jsonl` given together.
+const JSON_AND_JSONL: &str =
+    "--json and --jsonl cannot be used together: --json prints one document, --jsonl one object per line";
+
+/// Prints JSON Lines to stdout, one per line, ignoring a closed pipe. The lines are already
+/// masked JSON (escaping keeps control characters out).
+fn print_lines(lines: &[String]) {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in lines {
+        if out.write_all(line.as_bytes()).and_then(|()| out.write_all(b"\n")).is_err() {
+            return;
+        }
+    }
+    let _ = out.flush();
+}
+
 /// Prints to stdout, ignoring a closed pipe (`| head`). Everything printed passes here: secrets
 /// are masked and control characters (an escape sequence in a log line or a file name could
 /// retitle or repaint the terminal) are shown escaped, so no caller can forget either.

@@ -9,6 +9,7 @@ pub mod collect;
 pub mod document;
 pub mod html;
 pub mod json;
+pub mod jsonl;
 pub mod markdown;
 pub mod pseudonym;
 pub mod redact;
