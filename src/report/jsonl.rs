@@ -94,10 +94,13 @@ pub fn check_lines(origin: &Origin, results: &[CheckResult]) -> Vec<String> {
 }
 
 /// One line per known issue a scan found (`bts_doctor.severity`, `file`, `line`, `count`,
-/// `phase`, `root_cause`), each an alert. A scan without findings gives no lines.
+/// `phase`, `root_cause`), each an alert, then one summary line (`bts_doctor.type` `scan`), so
+/// a scan that found nothing still says it ran and what it read. The summary's
+/// `event.outcome` is `failure` when anything was found, `unknown` when nothing was but a file
+/// could not be read or the scan was cancelled, and `success` only for a complete clean scan.
 pub fn scan_lines(origin: &Origin, report: &ScanReport) -> Vec<String> {
     let root_issue = report.root_cause.as_ref().and_then(|r| r.issue_id.as_deref());
-    report
+    let mut lines: Vec<String> = report
         .findings
         .iter()
         .map(|f| {
@@ -117,7 +120,41 @@ pub fn scan_lines(origin: &Origin, report: &ScanReport) -> Vec<String> {
             }
             super::redact::json_line(&doc)
         })
-        .collect()
+        .collect();
+    lines.push(scan_summary(origin, report));
+    lines
+}
+
+/// The last line of a scan: what was read and what it came to.
+fn scan_summary(origin: &Origin, report: &ScanReport) -> String {
+    use crate::checks::Completeness;
+    let (kind, outcome) = match report.completeness() {
+        Completeness::Problems => ("alert", "failure"),
+        Completeness::Incomplete => ("event", "unknown"),
+        Completeness::Complete => ("event", "success"),
+    };
+    let root = report.root_cause.as_ref();
+    let ours = json!({
+        "type": "scan",
+        "files": report.files.len(),
+        "files_read": report.files_read(),
+        "unread": report.unread(),
+        "findings": report.findings.len(),
+        "unmatched": report.unmatched.len(),
+        "phase": report.phase.name(),
+        "root_cause": root.map(|r| json!({ "issue_id": r.issue_id, "file": r.path, "line": r.line })),
+        "cancelled": report.cancelled,
+    });
+    let message = match (root, report.completeness()) {
+        (Some(r), _) => format!("root cause at {}:{}: {}", r.path, r.line, r.text),
+        (None, Completeness::Problems) => format!("{} known issue(s), no single root cause", report.findings.len()),
+        (None, Completeness::Incomplete) => {
+            format!("nothing found, but only {} of {} file(s) were read", report.files_read(), report.files.len())
+        }
+        (None, Completeness::Complete) => format!("nothing found in {} file(s)", report.files.len()),
+    };
+    let rule = root.and_then(|r| r.issue_id.as_deref()).unwrap_or("scan");
+    super::redact::json_line(&record(origin, kind, outcome, rule, &message, ours))
 }
 
 /// The catalogued code first seen on a finding's first line, when there is one.
