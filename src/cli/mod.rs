@@ -2,6 +2,7 @@
 //! place (besides the TUI) that prints.
 
 mod check_cmd;
+mod compare_cmd;
 mod connect;
 mod explain_cmd;
 mod kb_cmd;
@@ -69,6 +70,8 @@ pub enum Command {
     Recover(recover_cmd::RecoverArgs),
     /// One report for a ticket or change record: matches, scan, checks, readiness, progress.
     Report(report_cmd::ReportArgs),
+    /// Compare the JSON reports of several servers of one group: what differs where it must not.
+    Compare(compare_cmd::CompareArgs),
     /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
     Completions {
         /// The shell.
@@ -137,6 +140,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Readiness(args)) => readiness_cmd::run(&cli.global, args),
         Some(Command::Recover(args)) => recover_cmd::run(&cli.global, args),
         Some(Command::Report(args)) => report_cmd::run(&cli.global, args),
+        Some(Command::Compare(args)) => compare_cmd::run(&cli.global, args),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             let mut out = Vec::new();

@@ -6,6 +6,7 @@ use crate::report::document::ReportData;
 
 pub mod blocks;
 pub mod collect;
+pub mod compare;
 pub mod document;
 pub mod html;
 pub mod json;
@@ -13,6 +14,7 @@ pub mod jsonl;
 pub mod markdown;
 pub mod pseudonym;
 pub mod redact;
+pub mod server;
 
 /// The three formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
