@@ -159,7 +159,12 @@ pub fn msdtc_cid_from_reg_output(output: &str) -> Reading {
             kind: "REG_SZ".to_string(),
             data: one.clone(),
         }),
-        [] => Reading::Unknown("reg.exe listed no HKCR\\CID\\{GUID}\\Description holding MSDTC".to_string()),
+        [] => {
+            let said = output.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("nothing");
+            Reading::Unknown(format!(
+                "reg.exe listed no HKCR\\CID\\{{GUID}}\\Description holding MSDTC; it said: {said}"
+            ))
+        }
         many => Reading::Unknown(format!("{} CIDs are described as MSDTC: {}", many.len(), many.join(", "))),
     }
 }
@@ -358,17 +363,26 @@ fn dtc_source(value: &str) -> &'static str {
 }
 
 fn dtc_auth_fact(readings: &[Reading; 3]) -> ServerFact {
+    let mut detail = None;
     let value = (|| {
         let [allow, fallback, off] = [dword_of(&readings[0])?, dword_of(&readings[1])?, dword_of(&readings[2])?];
+        let shown = |v: Option<u32>| v.map_or(NOT_SET.to_string(), |n| n.to_string());
+        detail = Some(format!(
+            "from AllowOnlySecureRpcCalls {}, FallbackToUnsecureRPCIfNecessary {}, TurnOffRpcSecurity {}",
+            shown(allow),
+            shown(fallback),
+            shown(off)
+        ));
         Ok(dtc_authentication(allow, fallback, off).to_string())
     })();
-    fact(
+    let base = fact(
         "msdtc.authentication",
         "MSDTC authentication",
         value,
         r"HKLM\SOFTWARE\Microsoft\MSDTC AllowOnlySecureRpcCalls, FallbackToUnsecureRPCIfNecessary, TurnOffRpcSecurity (MS-CMOM 3.3.1.2.3)",
         Rule::Same,
-    )
+    );
+    ServerFact { detail, ..base }
 }
 
 fn dotnet_fact(reading: &Reading) -> ServerFact {
@@ -418,6 +432,10 @@ mod tests {
     fn an_absent_value_is_not_set_but_another_message_is_unknown() {
         let missing = "ERROR: The system was unable to find the specified registry key or value.\r\n";
         assert_eq!(reading_from_reg_output(missing, "Release"), Reading::NotSet);
+        assert_eq!(
+            reading_from_reg_output("reg: Unable to find the specified registry key\r\n", "Release"),
+            Reading::NotSet
+        );
         let denied = "ERROR: Access is denied.\r\n";
         let Reading::Unknown(why) = reading_from_reg_output(denied, "Release") else { panic!("not unknown") };
         assert!(why.contains("Access is denied"), "{why}");
@@ -433,6 +451,9 @@ mod tests {
             format!("{out}HKEY_CLASSES_ROOT\\CID\\{{0000-1}}\\Description\r\n    (Default)    REG_SZ    MSDTC\r\n");
         assert!(matches!(msdtc_cid_from_reg_output(&two), Reading::Unknown(w) if w.starts_with("2 CIDs")));
         assert!(matches!(msdtc_cid_from_reg_output("End of search: 0 match(es) found.\r\n"), Reading::Unknown(_)));
+        let wine = "reg: Invalid syntax. Type \"REG QUERY /?\" for help.\r\n";
+        let Reading::Unknown(why) = msdtc_cid_from_reg_output(wine) else { panic!("not unknown") };
+        assert!(why.ends_with("it said: reg: Invalid syntax. Type \"REG QUERY /?\" for help."), "{why}");
     }
 
     #[test]
@@ -463,6 +484,10 @@ mod tests {
         assert_eq!(
             by_id(&facts, "msdtc.authentication").value.as_deref(),
             Some("incoming caller authentication required")
+        );
+        assert_eq!(
+            by_id(&facts, "msdtc.authentication").detail.as_deref(),
+            Some("from AllowOnlySecureRpcCalls 0, FallbackToUnsecureRPCIfNecessary 1, TurnOffRpcSecurity not set")
         );
         let tz = by_id(&facts, "os.time_zone");
         assert_eq!((tz.value.as_ref(), tz.unknown_reason.as_deref()), (None, Some("reg.exe did not answer")));
