@@ -228,7 +228,9 @@ async fn tcp(host: &str, port: u16) -> Verdict {
 
 /// Runs a Windows tool and returns what it printed (stdout, then stderr), killed if the
 /// check is abandoned.
-async fn run_tool(program: &str, args: &[&str]) -> Result<String, String> {
+/// Runs a Windows tool and returns what it printed (standard output, then standard error); the
+/// child is killed if the caller stops waiting.
+pub(crate) async fn run_tool(program: &str, args: &[&str]) -> Result<String, String> {
     let output = tokio::process::Command::new(program)
         .args(args)
         .kill_on_drop(true)

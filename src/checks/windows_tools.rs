@@ -57,9 +57,10 @@ pub struct RegValue {
 }
 
 /// Reads `reg.exe query KEY [/v NAME] [/s] [/reg:32|64]` output; `None` when reg.exe says the
-/// key or value does not exist.
+/// key or value does not exist (Windows: "ERROR: The system was unable to find the specified
+/// registry key or value."; Wine: "reg: Unable to find the specified registry key").
 pub fn parse_reg_query(output: &str) -> Option<Vec<RegValue>> {
-    if output.contains("unable to find the specified registry key or value") {
+    if output.to_ascii_lowercase().contains("unable to find the specified registry key") {
         return None;
     }
     let mut key = String::new();

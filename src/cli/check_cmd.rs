@@ -8,7 +8,7 @@ use crate::checks::sql::SqlTarget;
 use crate::checks::{CheckResult, Completeness, Status, Summary};
 use crate::exit;
 use crate::kb::{CheckSpec, KnowledgeBase, Sources};
-use crate::report::{json, redact};
+use crate::report::{json, jsonl, redact};
 use crate::text;
 use clap::Args;
 use std::sync::Arc;
@@ -27,6 +27,10 @@ pub struct CheckArgs {
     /// Print JSON (schema 1) instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Print JSON Lines instead: one object per check result, with host name and time, in
+    /// Elastic Common Schema field names (for collecting from many servers).
+    #[arg(long)]
+    pub jsonl: bool,
     /// Accept the SQL Server's TLS certificate without validating it (self-signed certificates).
     #[arg(long)]
     pub trust_server_certificate: bool,
@@ -42,6 +46,10 @@ pub struct CheckArgs {
 /// nothing failed but a check could not tell (skipped, not applicable, error), 2 on a usage or
 /// knowledge-base error.
 pub fn run(global: &GlobalArgs, args: CheckArgs) -> u8 {
+    if args.json && args.jsonl {
+        eprintln!("bts-doctor check: {}", super::JSON_AND_JSONL);
+        return exit::USAGE;
+    }
     let kb = match load_kb(&Sources::discover(&global.kb, global.no_embedded)) {
         Ok(kb) => Arc::new(kb),
         Err(code) => return code,
@@ -65,7 +73,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> u8 {
         }
     };
     let (events, mut receiver) = tokio::sync::mpsc::unbounded_channel();
-    let streaming = !args.json;
+    let streaming = !args.json && !args.jsonl;
     let shown = target.clone();
     let printer = std::thread::spawn(move || {
         let mut lines = 0;
@@ -77,7 +85,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> u8 {
         }
         lines
     });
-    if !args.json {
+    if streaming {
         print(&format!("{}\n\n", heading(target.as_ref())));
     }
     let options = RunOptions { concurrency: args.jobs.max(1), ..RunOptions::default() };
@@ -94,6 +102,10 @@ pub fn run(global: &GlobalArgs, args: CheckArgs) -> u8 {
     let summary = Summary::of(&results);
     if args.json {
         print_json(&json::check_document(target.as_ref(), &results));
+    } else if args.jsonl {
+        let lines = jsonl::check_lines(&jsonl::Origin::here_now(), &results);
+        let lines: Vec<String> = lines.iter().map(|l| hide(target.as_ref(), l)).collect();
+        super::print_lines(&lines);
     } else {
         print(&format!("\n{}\n", summary_text(&summary, &results)));
     }

@@ -2,6 +2,7 @@
 //! place (besides the TUI) that prints.
 
 mod check_cmd;
+mod compare_cmd;
 mod connect;
 mod explain_cmd;
 mod kb_cmd;
@@ -69,6 +70,8 @@ pub enum Command {
     Recover(recover_cmd::RecoverArgs),
     /// One report for a ticket or change record: matches, scan, checks, readiness, progress.
     Report(report_cmd::ReportArgs),
+    /// Compare the JSON reports of several servers of one group: what differs where it must not.
+    Compare(compare_cmd::CompareArgs),
     /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
     Completions {
         /// The shell.
@@ -137,6 +140,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Readiness(args)) => readiness_cmd::run(&cli.global, args),
         Some(Command::Recover(args)) => recover_cmd::run(&cli.global, args),
         Some(Command::Report(args)) => report_cmd::run(&cli.global, args),
+        Some(Command::Compare(args)) => compare_cmd::run(&cli.global, args),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             let mut out = Vec::new();
@@ -283,6 +287,22 @@ fn missing_path(paths: &[PathBuf]) -> Option<String> {
 fn print_json<T: serde::Serialize>(value: &T) {
     // A closed pipe (`| head`) is not an error worth reporting.
     let _ = crate::report::redact::json_to(value, std::io::BufWriter::new(std::io::stdout().lock()));
+}
+
+/// The message for `--json` and `--jsonl` given together.
+const JSON_AND_JSONL: &str =
+    "--json and --jsonl cannot be used together: --json prints one document, --jsonl one object per line";
+
+/// Prints JSON Lines to stdout, one per line, ignoring a closed pipe. The lines are already
+/// masked JSON (escaping keeps control characters out).
+fn print_lines(lines: &[String]) {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in lines {
+        if out.write_all(line.as_bytes()).and_then(|()| out.write_all(b"\n")).is_err() {
+            return;
+        }
+    }
+    let _ = out.flush();
 }
 
 /// Prints to stdout, ignoring a closed pipe (`| head`). Everything printed passes here: secrets

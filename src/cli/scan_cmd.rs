@@ -4,7 +4,7 @@
 use super::{print, print_json, text, with_matcher, GlobalArgs};
 use crate::exit;
 use crate::logs::{self, Encoding, LogFormat, ScanOptions, ScanReport};
-use crate::report::redact;
+use crate::report::{jsonl, redact};
 use clap::Args;
 use std::fmt::Write;
 use std::io::IsTerminal;
@@ -20,6 +20,10 @@ pub struct ScanArgs {
     /// Print JSON (schema 1) instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Print JSON Lines instead: one object per known issue found, with host name and time,
+    /// in Elastic Common Schema field names (for collecting from many servers).
+    #[arg(long)]
+    pub jsonl: bool,
     /// Lines of context shown before and after each finding.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub context: usize,
@@ -38,6 +42,10 @@ pub struct ScanArgs {
 /// nothing was found but a file could not be read, 2 on a missing path or when no input could
 /// be read.
 pub fn run(global: &GlobalArgs, args: ScanArgs) -> u8 {
+    if args.json && args.jsonl {
+        eprintln!("bts-doctor scan: {}", super::JSON_AND_JSONL);
+        return exit::USAGE;
+    }
     let format =
         match choice(&args.format, "format", "auto, msi, configlog, setup, eventlog or generic", LogFormat::parse) {
             Ok(f) => f,
@@ -79,7 +87,7 @@ fn scan_with(
     }
     let cancel = AtomicBool::new(false);
     let (tx, rx) = std::sync::mpsc::channel::<logs::Progress>();
-    let show_progress = std::io::stderr().is_terminal() && !args.json;
+    let show_progress = std::io::stderr().is_terminal() && !args.json && !args.jsonl;
     let report = std::thread::scope(|s| {
         let drawer = s.spawn(move || {
             for p in rx {
@@ -106,6 +114,8 @@ fn scan_with(
     redact::mask_scan_report(&mut report);
     if args.json {
         print_json(&report);
+    } else if args.jsonl {
+        super::print_lines(&jsonl::scan_lines(&jsonl::Origin::here_now(), &report));
     } else {
         print(&render(&report));
     }

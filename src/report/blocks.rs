@@ -68,7 +68,31 @@ pub fn blocks(tree: &Value) -> Vec<Block> {
     if !arr(&tree["guide"]).is_empty() {
         guide(&tree["guide"], &mut out);
     }
+    if !tree["server"].is_null() {
+        server(&tree["server"], &mut out);
+    }
     out
+}
+
+/// The server facts `compare` lines up, each with its value or why it is unknown.
+fn server(part: &Value, out: &mut Vec<Block>) {
+    out.push(Block::Heading(2, format!("Server facts: {}", s(&part["host"]))));
+    out.push(Block::Table(
+        vec!["Fact".into(), "Value".into(), "Source".into()],
+        arr(&part["facts"])
+            .iter()
+            .map(|f| {
+                let value = if f["value"].is_null() {
+                    format!("unknown: {}", s(&f["unknown_reason"]))
+                } else if f["detail"].is_string() {
+                    format!("{} ({})", s(&f["value"]), s(&f["detail"]))
+                } else {
+                    s(&f["value"])
+                };
+                vec![s(&f["title"]), value, s(&f["source"])]
+            })
+            .collect(),
+    ));
 }
 
 fn matches(m: &Value, out: &mut Vec<Block>) {

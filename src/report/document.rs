@@ -33,6 +33,9 @@ pub struct ReportData {
     pub readiness: Option<ReadinessReport>,
     /// Guided-recovery progress, one per playbook with saved progress.
     pub guide: Vec<GuidePart>,
+    /// This computer's facts that must agree (or differ) across a group's servers, for
+    /// `compare`; `null` when the report was not made on a server (tests, older reports).
+    pub server: Option<super::server::ServerPart>,
     /// What the report establishes as a whole: complete, problems or incomplete, and why.
     pub summary: ReportSummary,
 }
@@ -205,6 +208,7 @@ impl ReportData {
             checks: None,
             readiness: None,
             guide: Vec::new(),
+            server: None,
             summary: ReportSummary::of(None, None, None),
         }
     }
@@ -222,6 +226,14 @@ impl ReportData {
         let mut names = Pseudonyms::new(Options { hosts: self.redaction.hosts, users: self.redaction.users });
         if names.enabled() {
             // The SQL Server and login of the checks are names for sure.
+            if let Some(server) = &self.server {
+                names.learn_host(&server.host);
+                // The management database's SQL Server is a machine name too.
+                let management = server.facts.iter().find(|f| f.id == "biztalk.management_db");
+                if let Some((sql, _)) = management.and_then(|f| f.value.as_deref()).and_then(|v| v.split_once(" / ")) {
+                    names.learn_host(sql);
+                }
+            }
             if let Some(sql) = self.checks.as_ref().and_then(|c| c.sql.as_ref()) {
                 names.learn_host(&sql.server);
                 if let Some(user) = &sql.user {

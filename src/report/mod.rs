@@ -6,12 +6,15 @@ use crate::report::document::ReportData;
 
 pub mod blocks;
 pub mod collect;
+pub mod compare;
 pub mod document;
 pub mod html;
 pub mod json;
+pub mod jsonl;
 pub mod markdown;
 pub mod pseudonym;
 pub mod redact;
+pub mod server;
 
 /// The three formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

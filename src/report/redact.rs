@@ -191,6 +191,14 @@ pub fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(&tree).unwrap_or_default()
 }
 
+/// One line of compact JSON of `value` (no newline) with [`secrets`] applied to every string in
+/// it, as [`json`] does: the form of a JSON Lines record.
+pub fn json_line<T: serde::Serialize>(value: &T) -> String {
+    let mut tree = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    mask_strings(&mut tree);
+    serde_json::to_string(&tree).unwrap_or_default()
+}
+
 /// [`json`] written straight to `out` (no second copy of a large document), then a newline.
 pub fn json_to<T: serde::Serialize>(value: &T, mut out: impl std::io::Write) -> std::io::Result<()> {
     let mut tree = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
