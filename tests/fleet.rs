@@ -280,7 +280,7 @@ fn reports_made_here_carry_server_facts_unknown_off_windows_and_compare_says_so(
         assert!(code == 0 || code == 4, "{err}");
     }
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&a).unwrap()).unwrap();
-    assert_eq!(doc["server"]["host"], jsonl::host_name());
+    assert_eq!(doc["server"]["host"], bts_doctor::report::server::host_name());
     let facts = doc["server"]["facts"].as_array().unwrap();
     assert!(!facts.is_empty());
     if !cfg!(windows) {

@@ -226,8 +226,6 @@ async fn tcp(host: &str, port: u16) -> Verdict {
     }
 }
 
-/// Runs a Windows tool and returns what it printed (stdout, then stderr), killed if the
-/// check is abandoned.
 /// Runs a Windows tool and returns what it printed (standard output, then standard error); the
 /// child is killed if the caller stops waiting.
 pub(crate) async fn run_tool(program: &str, args: &[&str]) -> Result<String, String> {

@@ -293,16 +293,9 @@ fn print_json<T: serde::Serialize>(value: &T) {
 const JSON_AND_JSONL: &str =
     "--json and --jsonl cannot be used together: --json prints one document, --jsonl one object per line";
 
-/// Prints JSON Lines to stdout, one per line, ignoring a closed pipe. The lines are already
-/// masked JSON (escaping keeps control characters out).
+/// Prints JSON Lines (each already masked, compact JSON) through [`print`], one per line.
 fn print_lines(lines: &[String]) {
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for line in lines {
-        if out.write_all(line.as_bytes()).and_then(|()| out.write_all(b"\n")).is_err() {
-            return;
-        }
-    }
-    let _ = out.flush();
+    print(&lines.iter().map(|l| format!("{l}\n")).collect::<String>());
 }
 
 /// Prints to stdout, ignoring a closed pipe (`| head`). Everything printed passes here: secrets

@@ -105,7 +105,6 @@ pub fn run(global: &GlobalArgs, args: ReportArgs) -> u8 {
         facts,
         generated_at: now_utc(),
         pseudonyms: Options { hosts: args.redact_hosts, users: args.redact_users },
-        server_facts: true,
     };
     let data = match runtime.block_on(collect(&matcher, inputs)) {
         Ok(d) => d,

@@ -60,9 +60,6 @@ pub struct ReportInputs {
     pub generated_at: String,
     /// Pseudonyms for machine and account names.
     pub pseudonyms: Options,
-    /// Read this computer's server facts (the CLI and the TUI on a server); off in tests that
-    /// build a report from fixtures.
-    pub server_facts: bool,
 }
 
 /// Builds the report: the parts, readiness from the same facts and check results every face
@@ -114,9 +111,7 @@ pub async fn collect(matcher: &Matcher, inputs: ReportInputs) -> Result<ReportDa
             }
         }
     }
-    if inputs.server_facts {
-        data.server = Some(super::server::collect(super::jsonl::host_name()).await);
-    }
+    data.server = Some(super::server::collect(super::server::host_name()).await);
     data.summarise();
     Ok(data)
 }

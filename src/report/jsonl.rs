@@ -24,32 +24,8 @@ pub struct Origin {
 impl Origin {
     /// This computer, now.
     pub fn here_now() -> Self {
-        Origin { host: host_name(), timestamp: super::document::now_utc() }
+        Origin { host: super::server::host_name(), timestamp: super::document::now_utc() }
     }
-}
-
-/// This computer's name: `COMPUTERNAME` on Windows, `gethostname(2)` elsewhere; `unknown` when
-/// neither tells.
-pub fn host_name() -> String {
-    #[cfg(windows)]
-    let name = std::env::var("COMPUTERNAME").ok();
-    #[cfg(unix)]
-    let name = unix_host_name();
-    #[cfg(not(any(windows, unix)))]
-    let name: Option<String> = None;
-    name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| "unknown".to_string())
-}
-
-#[cfg(unix)]
-fn unix_host_name() -> Option<String> {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for `buf.len()` bytes; gethostname writes at most that many.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    if rc != 0 {
-        return None;
-    }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    Some(String::from_utf8_lossy(&buf[..end]).into_owned())
 }
 
 /// The ECS skeleton shared by every line.
@@ -160,14 +136,4 @@ fn scan_summary(origin: &Origin, report: &ScanReport) -> String {
 /// The catalogued code first seen on a finding's first line, when there is one.
 fn code_in(report: &ScanReport, place: &crate::logs::Place) -> Option<String> {
     report.codes.iter().find(|c| c.first.path == place.path && c.first.line == place.line).map(|c| c.code.code.clone())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn host_name_is_never_empty() {
-        assert!(!host_name().is_empty());
-    }
 }

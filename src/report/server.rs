@@ -86,12 +86,33 @@ const MSDTC_SECURITY: &str = r"HKLM\SOFTWARE\Microsoft\MSDTC\Security";
 const NDP4: &str = r"HKLM\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full";
 const TIME_ZONE: &str = r"HKLM\SYSTEM\CurrentControlSet\Control\TimeZoneInformation";
 
-/// The MSDTC network-access switches (`MSDTC\Security` DWORDs), each its own fact.
-const DTC_ACCESS: [(&str, &str, &str); 4] = [
-    ("msdtc.network_dtc_access", "NetworkDtcAccess", "MSDTC: network DTC access"),
-    ("msdtc.network_dtc_access_inbound", "NetworkDtcAccessInbound", "MSDTC: allow inbound"),
-    ("msdtc.network_dtc_access_outbound", "NetworkDtcAccessOutbound", "MSDTC: allow outbound"),
-    ("msdtc.network_dtc_access_transactions", "NetworkDtcAccessTransactions", "MSDTC: network transactions"),
+/// The MSDTC network-access switches (`MSDTC\Security` DWORDs), each its own fact: id, value
+/// name, title, source.
+const DTC_ACCESS: [(&str, &str, &str, &str); 4] = [
+    (
+        "msdtc.network_dtc_access",
+        "NetworkDtcAccess",
+        "MSDTC: network DTC access",
+        r"HKLM\SOFTWARE\Microsoft\MSDTC\Security NetworkDtcAccess",
+    ),
+    (
+        "msdtc.network_dtc_access_inbound",
+        "NetworkDtcAccessInbound",
+        "MSDTC: allow inbound",
+        r"HKLM\SOFTWARE\Microsoft\MSDTC\Security NetworkDtcAccessInbound",
+    ),
+    (
+        "msdtc.network_dtc_access_outbound",
+        "NetworkDtcAccessOutbound",
+        "MSDTC: allow outbound",
+        r"HKLM\SOFTWARE\Microsoft\MSDTC\Security NetworkDtcAccessOutbound",
+    ),
+    (
+        "msdtc.network_dtc_access_transactions",
+        "NetworkDtcAccessTransactions",
+        "MSDTC: network transactions",
+        r"HKLM\SOFTWARE\Microsoft\MSDTC\Security NetworkDtcAccessTransactions",
+    ),
 ];
 
 /// The three values MS-CMOM 3.3.1.2.3 derives MSDTC's RPC security level from.
@@ -112,7 +133,7 @@ pub fn reads() -> Vec<Read> {
         Read { key: NDP4, value: "Release" },
         Read { key: TIME_ZONE, value: "TimeZoneKeyName" },
     ];
-    reads.extend(DTC_ACCESS.iter().map(|(_, value, _)| Read { key: MSDTC_SECURITY, value }));
+    reads.extend(DTC_ACCESS.iter().map(|(_, value, _, _)| Read { key: MSDTC_SECURITY, value }));
     reads.extend(DTC_AUTH.iter().map(|value| Read { key: MSDTC, value }));
     reads
 }
@@ -251,8 +272,8 @@ pub fn facts_from(readings: &HashMap<Read, Reading>, cid: &Reading) -> Vec<Serve
         r"HKLM\SOFTWARE\Wow6432Node\Microsoft\ENTSSO Administration",
         Rule::Same,
     ));
-    for (id, value, title) in DTC_ACCESS {
-        facts.push(fact(id, title, dword_text(&get(MSDTC_SECURITY, value)), dtc_source(value), Rule::Same));
+    for (id, value, title, source) in DTC_ACCESS {
+        facts.push(fact(id, title, dword_text(&get(MSDTC_SECURITY, value)), source, Rule::Same));
     }
     facts.push(dtc_auth_fact(&DTC_AUTH.map(|v| get(MSDTC, v))));
     facts.push(fact(
@@ -278,6 +299,30 @@ pub fn all_unknown(reason: &str) -> Vec<ServerFact> {
     let readings: HashMap<Read, Reading> =
         reads().into_iter().map(|r| (r, Reading::Unknown(reason.to_string()))).collect();
     facts_from(&readings, &Reading::Unknown(reason.to_string()))
+}
+
+/// This computer's name: `COMPUTERNAME` on Windows, `gethostname(2)` elsewhere; `unknown` when
+/// neither tells.
+pub fn host_name() -> String {
+    #[cfg(windows)]
+    let name = std::env::var("COMPUTERNAME").ok();
+    #[cfg(unix)]
+    let name = unix_host_name();
+    #[cfg(not(any(windows, unix)))]
+    let name: Option<String> = None;
+    name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| "unknown".to_string())
+}
+
+#[cfg(unix)]
+fn unix_host_name() -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for `buf.len()` bytes; gethostname writes at most that many.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return None;
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    Some(String::from_utf8_lossy(&buf[..end]).into_owned())
 }
 
 /// Reads this computer's facts (reg.exe, read-only, each run bounded in time).
@@ -353,15 +398,6 @@ fn dword_text(reading: &Reading) -> Result<String, String> {
     dword_of(reading).map(|n| n.map_or(NOT_SET.to_string(), |n| n.to_string()))
 }
 
-fn dtc_source(value: &str) -> &'static str {
-    match value {
-        "NetworkDtcAccess" => r"HKLM\SOFTWARE\Microsoft\MSDTC\Security NetworkDtcAccess",
-        "NetworkDtcAccessInbound" => r"HKLM\SOFTWARE\Microsoft\MSDTC\Security NetworkDtcAccessInbound",
-        "NetworkDtcAccessOutbound" => r"HKLM\SOFTWARE\Microsoft\MSDTC\Security NetworkDtcAccessOutbound",
-        _ => r"HKLM\SOFTWARE\Microsoft\MSDTC\Security NetworkDtcAccessTransactions",
-    }
-}
-
 fn dtc_auth_fact(readings: &[Reading; 3]) -> ServerFact {
     let mut detail = None;
     let value = (|| {
@@ -408,6 +444,11 @@ mod tests {
 
     fn by_id<'a>(facts: &'a [ServerFact], id: &str) -> &'a ServerFact {
         facts.iter().find(|f| f.id == id).expect("fact present")
+    }
+
+    #[test]
+    fn host_name_is_never_empty() {
+        assert!(!host_name().is_empty());
     }
 
     #[test]

@@ -348,7 +348,6 @@ pub fn export_data(
         facts: Default::default(),
         generated_at: now,
         pseudonyms: Default::default(),
-        server_facts: true,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
