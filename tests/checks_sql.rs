@@ -183,6 +183,38 @@ async fn a_half_upgraded_group_shows_2016_with_its_jobs_still_to_configure_over_
     assert_eq!(job.issue_id.as_deref(), Some("sql-agent-jobs-reconfigure"));
 }
 
+/// A login with too few rights sees fewer rows, not an error: every check that reads such rows
+/// says it could not read, names the right, and never reports "missing", "never backed up",
+/// "no job" or "no BAM files" (issue 14 item 10; before, each of these failed or skipped on
+/// the hidden rows).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_with_too_few_rights_gets_could_not_read_instead_of_missing() {
+    let mock = plaintext_mock(&restricted()).await;
+    let results = run(target(mock.addr, "Encrypt=DANGER_PLAINTEXT")).await;
+    for (id, right) in [
+        ("sql-database-backups", "VIEW ANY DATABASE, SELECT on msdb.dbo.backupset"),
+        ("sql-backup-job", "SELECT on msdb.dbo.sysjobs, SELECT on msdb.dbo.sysjobhistory"),
+        ("sql-dta-purge-job", "SELECT on msdb.dbo.sysjobs"),
+        ("sql-database-mail", "SELECT on msdb.dbo.sysmail_profile"),
+        ("sql-bam-free-space", "VIEW ANY DEFINITION (or ALTER ANY DATABASE), VIEW SERVER STATE"),
+        ("sql-bam-rta-edition", "VIEW ANY DATABASE"),
+        ("sql-sso-secret-server", "VIEW DEFINITION on SSODB"),
+    ] {
+        let r = get(&results, id);
+        assert_eq!(r.status, Status::Error, "{id}: {}", r.detail);
+        assert_eq!(r.outcome, bts_doctor::checks::Outcome::Unknown, "{id}");
+        assert_eq!(r.unknown_reason, Some(bts_doctor::checks::UnknownReason::NoPermission), "{id}");
+        assert!(r.detail.starts_with("could not read") && r.detail.contains(right), "{id}: {}", r.detail);
+        assert!(r.fix.is_none(), "{id}: rights, not the entry's fix, mend a read that was not allowed");
+        for wrong in ["missing:", "never fully backed up", "no SQL Agent job", "not on this instance (BAM"] {
+            assert!(!r.detail.starts_with(wrong), "{id}: {}", r.detail);
+        }
+    }
+    // Checks that need none of these rights still answer.
+    expect(&results, "sql-server-version", Status::Pass, "SQL Server 2016");
+    expect(&results, "sql-group-servers", Status::Pass, "BTS01, BTS02");
+}
+
 // ---------------------------------------------------------------- connection failures
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,6 +8,7 @@ pub mod runner;
 pub mod sql;
 pub mod sql_guard;
 pub mod sql_probes;
+pub mod sql_rights;
 pub mod windows_tools;
 
 pub use result::{CheckResult, Completeness, Outcome, Status, Summary, UnknownReason, Verdict};

@@ -84,6 +84,12 @@ pub enum UnknownReason {
     Error,
     /// Nobody ran it (for example `--no-checks`).
     NotEvaluated,
+    /// The login lacks a right the read needs, so "no rows" could mean "nothing there" or
+    /// "not shown to you": the check refuses to guess.
+    NoPermission,
+    /// The probe read an answer, but the answer does not decide (one version number that two
+    /// releases share, a file that says nothing about its copies elsewhere).
+    Undetermined,
 }
 
 impl UnknownReason {
@@ -94,6 +100,8 @@ impl UnknownReason {
             UnknownReason::NotApplicable => "not-applicable",
             UnknownReason::Error => "error",
             UnknownReason::NotEvaluated => "not-evaluated",
+            UnknownReason::NoPermission => "no-permission",
+            UnknownReason::Undetermined => "undetermined",
         }
     }
 
@@ -104,6 +112,8 @@ impl UnknownReason {
             UnknownReason::NotApplicable => "it does not apply here",
             UnknownReason::Error => "it failed to run",
             UnknownReason::NotEvaluated => "it was not evaluated",
+            UnknownReason::NoPermission => "the login may not read what it needs",
+            UnknownReason::Undetermined => "what it read does not decide",
         }
     }
 }
@@ -129,6 +139,10 @@ pub enum Verdict {
     Skip(String),
     /// Does not apply here (another operating system, a feature this group does not use).
     NotApplicable(String),
+    /// Could not read: the login lacks a right the read needs (named in the detail).
+    NoPermission(String),
+    /// Read, but what was read does not decide either way (the detail says why).
+    Undetermined(String),
     /// A verdict with structured facts the probe read (a restore point's backup files).
     WithData(Box<Verdict>, serde_json::Value),
     /// The probe could not tell; optionally a knowledge entry that explains the failure (a
@@ -145,6 +159,21 @@ impl Verdict {
     /// An error explained by the check's own entry.
     pub fn error(detail: impl Into<String>) -> Self {
         Verdict::Error { detail: detail.into(), issue: None }
+    }
+
+    /// What the verdict says in words (the inner verdict's, for one with data).
+    pub fn detail(&self) -> &str {
+        match self {
+            Verdict::Pass(d)
+            | Verdict::Miss(d)
+            | Verdict::Warn(d)
+            | Verdict::Skip(d)
+            | Verdict::NotApplicable(d)
+            | Verdict::NoPermission(d)
+            | Verdict::Undetermined(d) => d,
+            Verdict::MissExplained { detail, .. } | Verdict::Error { detail, .. } => detail,
+            Verdict::WithData(inner, _) => inner.detail(),
+        }
     }
 }
 
@@ -192,6 +221,8 @@ impl CheckResult {
             Verdict::Skip(d) => (Status::Skipped, d, None, Some(UnknownReason::Skipped)),
             Verdict::NotApplicable(d) => (Status::Skipped, d, None, Some(UnknownReason::NotApplicable)),
             Verdict::Error { detail, issue } => (Status::Error, detail, issue, Some(UnknownReason::Error)),
+            Verdict::NoPermission(d) => (Status::Error, d, None, Some(UnknownReason::NoPermission)),
+            Verdict::Undetermined(d) => (Status::Skipped, d, None, Some(UnknownReason::Undetermined)),
             // Unwrapped above; a nested wrapper says so instead of guessing.
             Verdict::WithData(..) => {
                 (Status::Error, "a probe returned nested data".into(), None, Some(UnknownReason::Error))
@@ -199,8 +230,9 @@ impl CheckResult {
         };
         let explained_elsewhere = issue.is_some();
         let issue_id = issue.unwrap_or_else(|| spec.issue.clone());
-        let fix = match status {
-            Status::Pass | Status::Skipped => None,
+        // A read the login may not make is mended by rights, not by the entry's fix.
+        let fix = match (status, reason) {
+            (Status::Pass | Status::Skipped, _) | (_, Some(UnknownReason::NoPermission)) => None,
             _ => fix_text(kb, &issue_id, if explained_elsewhere { None } else { spec.fix_step }),
         };
         CheckResult {

@@ -5,6 +5,7 @@
 
 use super::result::Verdict;
 use super::sql::{query, Cell, Row, SqlClient};
+use super::sql_rights::{self, Right, Rights};
 use crate::kb::check_spec::{parse_version, Expect, Probe};
 use std::time::Duration;
 
@@ -333,18 +334,14 @@ pub async fn run(
             .await
             .map(|rows| judge_server_version(&rows, expect, context.platforms.as_ref())),
         Probe::SqlDatabaseBackups { required, optional } => backups(&mut db, required, optional, expect).await,
-        Probe::SqlAgentJob { name } => {
-            db.rows(&queries::agent_job(name)).await.map(|rows| judge_agent_job(name, &rows, expect))
-        }
-        Probe::SqlDatabaseMail {} => db.rows(&queries::database_mail()).await.map(|rows| judge_database_mail(&rows)),
+        Probe::SqlAgentJob { name } => agent_job(&mut db, name, expect).await,
+        Probe::SqlDatabaseMail {} => database_mail(&mut db).await,
         Probe::SqlDefaultHost { host, adapter } => default_host(&mut db, host, adapter).await,
         Probe::SqlBiztalkVersion {} => biztalk_version(&mut db, expect).await,
         Probe::SqlGroupServers {} => group_servers(&mut db).await,
         Probe::SqlBamRta { database } => bam_rta(&mut db, database).await,
         Probe::SqlSsoSecretServer { database } => sso_secret_server(&mut db, database).await,
-        Probe::SqlBamFreeSpace { databases } => {
-            db.rows(&queries::bam_space(databases)).await.map(|rows| judge_bam_space(&rows, expect))
-        }
+        Probe::SqlBamFreeSpace { databases } => bam_space(&mut db, databases, expect).await,
         Probe::SqlRestorePoint {} => match db.require_tables(&["dbo.adm_BackupHistory"]).await {
             Ok(Some(v)) => Ok(v),
             Ok(None) => db.rows(&restore_queries::backup_history()).await.map(|rows| {
@@ -374,16 +371,59 @@ impl Db<'_> {
         Ok(self.rows(sql).await?.first().and_then(|r| r.first()).is_some_and(|c| *c != Cell::Null))
     }
 
-    /// Probes the Management database's tables; an error verdict when one is missing.
+    /// Probes the Management database's tables; an error verdict when one is missing, and a
+    /// could-not-read when the login may not see the database's tables at all.
     async fn require_tables(&mut self, tables: &[&str]) -> Result<Option<Verdict>, String> {
         for table in tables {
             if !self.exists(&queries::object_id(table)).await? {
+                if let Some(hidden) = self.hidden_tables(None, table).await? {
+                    return Ok(Some(hidden));
+                }
                 return Ok(Some(Verdict::error(format!(
                     "table {table} is not in this database: is the connection's Database the BizTalk Management database?"
                 ))));
             }
         }
         Ok(None)
+    }
+
+    /// `None` when `database` is on the instance; else `absent()`, or a could-not-read when
+    /// the login lacks VIEW ANY DATABASE (SQL Server then hides databases it does not own).
+    async fn absent_database(
+        &mut self,
+        database: &str,
+        absent: impl FnOnce() -> Verdict,
+    ) -> Result<Option<Verdict>, String> {
+        if self.exists(&queries::database_id(database)).await? {
+            return Ok(None);
+        }
+        let hidden =
+            self.lacking(&[Right::ViewAnyDatabase], &format!("\"{database} is not on this instance\"")).await?;
+        Ok(Some(hidden.unwrap_or_else(absent)))
+    }
+
+    /// What the login may read (sysadmin and each [`Right`]).
+    async fn rights(&mut self) -> Result<Rights, String> {
+        Ok(Rights::from_rows(&self.rows(&sql_rights::query()).await?))
+    }
+
+    /// The rights `needs` that the login lacks, as a could-not-read verdict.
+    async fn lacking(&mut self, needs: &[Right], would_read_as: &str) -> Result<Option<Verdict>, String> {
+        Ok(self.rights().await?.lacking(needs, would_read_as).map(Verdict::NoPermission))
+    }
+
+    /// After `OBJECT_ID` found no `table`: a could-not-read when the login lacks VIEW
+    /// DEFINITION on the database (`None`: the current one), since SQL Server then hides
+    /// tables it has no right on; `None` when the table is really absent.
+    async fn hidden_tables(&mut self, database: Option<&str>, table: &str) -> Result<Option<Verdict>, String> {
+        let rows = self.rows(&sql_rights::view_definition_query(database)).await?;
+        if rows.first().and_then(|r| r.first()) == Some(&Cell::Int(1)) {
+            return Ok(None);
+        }
+        let db = database.unwrap_or("the connection's database");
+        Ok(Some(Verdict::NoPermission(format!(
+            "could not read: {table} is not visible, and the login lacks VIEW DEFINITION on {db}, so SQL Server may hide a table it has no right on; grant the right or run the check as a sysadmin"
+        ))))
     }
 }
 
@@ -484,6 +524,10 @@ async fn backups(
     expect: &Expect,
 ) -> Result<Verdict, String> {
     let names: Vec<String> = required.iter().chain(optional).cloned().collect();
+    let needs = [Right::ViewAnyDatabase, Right::MsdbBackupset];
+    if let Some(v) = db.lacking(&needs, "a database missing or never backed up").await? {
+        return Ok(v);
+    }
     let rows = db.rows(&queries::backups(&names)).await?;
     Ok(judge_backups(&rows, required, optional, expect))
 }
@@ -586,17 +630,7 @@ pub fn judge_agent_job(name: &str, rows: &[Row], expect: &Expect) -> Verdict {
     if verdicts.len() == 1 {
         return worst;
     }
-    let all: Vec<String> = verdicts
-        .iter()
-        .map(|v| match v {
-            Verdict::Pass(d) | Verdict::Miss(d) | Verdict::Warn(d) | Verdict::Skip(d) | Verdict::NotApplicable(d) => {
-                d.clone()
-            }
-            Verdict::WithData(..) => String::new(),
-            Verdict::MissExplained { detail, .. } => detail.clone(),
-            Verdict::Error { detail, .. } => detail.clone(),
-        })
-        .collect();
+    let all: Vec<String> = verdicts.iter().map(|v| v.detail().to_string()).collect();
     let joined = all.join("; ");
     match worst {
         Verdict::Miss(_) => Verdict::Miss(joined),
@@ -627,6 +661,29 @@ fn judge_one_job(name: &str, row: &Row, expect: &Expect) -> Verdict {
             run_when(int_at(row, 3), int_at(row, 4))
         )),
     }
+}
+
+async fn agent_job(db: &mut Db<'_>, name: &str, expect: &Expect) -> Result<Verdict, String> {
+    let needs = [Right::MsdbSysjobs, Right::MsdbSysjobhistory];
+    if let Some(v) = db.lacking(&needs, "no such job, or a job that never ran,").await? {
+        return Ok(v);
+    }
+    Ok(judge_agent_job(name, &db.rows(&queries::agent_job(name)).await?, expect))
+}
+
+async fn database_mail(db: &mut Db<'_>) -> Result<Verdict, String> {
+    if let Some(v) = db.lacking(&[Right::MsdbSysmailProfile], "\"no profile\"").await? {
+        return Ok(v);
+    }
+    Ok(judge_database_mail(&db.rows(&queries::database_mail()).await?))
+}
+
+async fn bam_space(db: &mut Db<'_>, databases: &[String], expect: &Expect) -> Result<Verdict, String> {
+    let needs = [Right::ViewAnyDefinition, Right::ViewServerState];
+    if let Some(v) = db.lacking(&needs, "\"no BAM database files\"").await? {
+        return Ok(v);
+    }
+    Ok(judge_bam_space(&db.rows(&queries::bam_space(databases)).await?, expect))
 }
 
 /// Database Mail is enabled and has at least one profile.
@@ -750,11 +807,19 @@ async fn group_servers(db: &mut Db<'_>) -> Result<Verdict, String> {
 }
 
 async fn bam_rta(db: &mut Db<'_>, database: &str) -> Result<Verdict, String> {
-    if !db.exists(&queries::database_id(database)).await? {
-        return Ok(Verdict::Skip(format!("{database} is not on this instance (BAM not configured here)")));
+    if let Some(absent) = db
+        .absent_database(database, || {
+            Verdict::Skip(format!("{database} is not on this instance (BAM not configured here)"))
+        })
+        .await?
+    {
+        return Ok(absent);
     }
     let table = queries::table_in(database, "bam_Metadata_RealTimeAggregations");
     if !db.exists(&queries::object_id(&table)).await? {
+        if let Some(hidden) = db.hidden_tables(Some(database), "bam_Metadata_RealTimeAggregations").await? {
+            return Ok(hidden);
+        }
         return Ok(Verdict::Pass(format!("{database} has no real-time aggregation table")));
     }
     let count = db.rows(&queries::bam_rta_count(database)).await?.first().and_then(|r| int_at(r, 0)).unwrap_or(0);
@@ -777,12 +842,20 @@ pub fn judge_bam_rta(rta_count: i64, server_rows: &[Row]) -> Verdict {
 }
 
 async fn sso_secret_server(db: &mut Db<'_>, database: &str) -> Result<Verdict, String> {
-    if !db.exists(&queries::database_id(database)).await? {
-        return Ok(Verdict::Skip(format!(
-            "{database} is not on this instance; run the check against the SSO database's server"
-        )));
+    if let Some(absent) = db
+        .absent_database(database, || {
+            Verdict::Skip(format!(
+                "{database} is not on this instance; run the check against the SSO database's server"
+            ))
+        })
+        .await?
+    {
+        return Ok(absent);
     }
     if !db.exists(&queries::object_id(&queries::table_in(database, "SSOX_GlobalInfo"))).await? {
+        if let Some(hidden) = db.hidden_tables(Some(database), "SSOX_GlobalInfo").await? {
+            return Ok(hidden);
+        }
         return Ok(Verdict::error(format!("{database} has no SSOX_GlobalInfo table: is it the SSO database?")));
     }
     let secret = db.rows(&queries::sso_secret_server(database)).await?.first().and_then(|r| text_at(r, 0));

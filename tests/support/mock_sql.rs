@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use bts_doctor::checks::sql_probes::queries;
+use bts_doctor::checks::sql_rights;
 use bts_doctor::kb::KnowledgeBase;
 use mssql_mock_tds::{ColumnDefinition, ColumnValue, MockTdsServer, QueryRegistry, QueryResponse, Row, SqlDataType};
 use std::net::SocketAddr;
@@ -138,6 +139,10 @@ pub struct Group {
     pub bam_space: Vec<(&'static str, &'static str, i64, i64)>,
     /// `adm_BackupHistory`: (set, database, time as style 120, `db`/`lg`, mark); empty: no table.
     pub backup_history: Vec<(i64, &'static str, &'static str, &'static str, Option<&'static str>)>,
+    /// The rights query's row: sysadmin, then each right in `Right::ALL` order (1 held, 0 not).
+    pub rights: Vec<V>,
+    /// What HAS_PERMS_BY_NAME says for VIEW DEFINITION on every database.
+    pub view_definition: i64,
 }
 
 pub fn healthy() -> Group {
@@ -159,6 +164,25 @@ pub fn healthy() -> Group {
         sso: (Some("BTS01.contoso.local"), "BTS01"),
         bam_space: vec![("BAMArchive", "E:\\", 2000, 50_000), ("BAMPrimaryImport", "E:\\", 3000, 50_000)],
         backup_history: vec![],
+        rights: vec![V::I(1); 8],
+        view_definition: 1,
+    }
+}
+
+/// A healthy group seen through a login with too few rights: it is not sysadmin, holds no
+/// msdb right, cannot see every database or file and has no VIEW DEFINITION, so SQL Server
+/// hides the rows (no databases, no jobs, no files, no BAM or SSO tables) instead of refusing.
+pub fn restricted() -> Group {
+    Group {
+        backups: vec![("master", V::I(5)), ("msdb", V::I(5))],
+        backup_job: None,
+        dta_job: None,
+        mail: (0, 1),
+        rta_count: None,
+        bam_space: vec![],
+        rights: vec![V::I(0), V::I(0), V::I(0), V::I(0), V::I(0), V::I(0), V::I(0), V::Null],
+        view_definition: 0,
+        ..healthy()
     }
 }
 
@@ -183,6 +207,8 @@ pub fn unhealthy() -> Group {
         sso: (Some("BTS09"), "BTS01"),
         bam_space: vec![("BAMArchive", "E:\\", 6000, 4000), ("BAMPrimaryImport", "E:\\", 3000, 4000)],
         backup_history: vec![],
+        rights: vec![V::I(1); 8],
+        view_definition: 1,
     }
 }
 
@@ -222,6 +248,26 @@ impl Group {
                 vec![vec![V::S(version), V::S(edition), V::I(engine), V::S("SP2")]],
             ),
         );
+        let columns: Vec<(&str, Ty)> = [
+            "is_sysadmin",
+            "view_any_database",
+            "view_any_definition",
+            "view_server_state",
+            "msdb_backupset",
+            "msdb_sysjobs",
+            "msdb_sysjobhistory",
+            "msdb_sysmail_profile",
+        ]
+        .into_iter()
+        .map(|c| (c, Ty::Int))
+        .collect();
+        reg.register(sql_rights::query(), response(&columns, vec![self.rights.clone()]));
+        for db in [None, Some("BAMPrimaryImport"), Some("SSODB")] {
+            reg.register(
+                sql_rights::view_definition_query(db),
+                response(&[("view_definition", Ty::Int)], vec![vec![V::I(self.view_definition)]]),
+            );
+        }
         let id = |n: i64| response(&[("object_id", Ty::Int)], vec![vec![V::I(n)]]);
         if self.tables {
             for table in ["dbo.adm_Host", "dbo.adm_Group", "dbo.adm_Adapter", "dbo.BizTalkDBVersion", "dbo.adm_Server"]
@@ -296,7 +342,9 @@ impl Group {
             );
         }
         reg.register(queries::database_id("SSODB"), db_id(8));
-        reg.register(queries::object_id(&queries::table_in("SSODB", "SSOX_GlobalInfo")), id(88));
+        if self.view_definition == 1 {
+            reg.register(queries::object_id(&queries::table_in("SSODB", "SSOX_GlobalInfo")), id(88));
+        }
         let secret = self.sso.0.map_or(V::Null, V::S);
         reg.register(queries::sso_secret_server("SSODB"), response(&[("secret_server", Ty::Str)], vec![vec![secret]]));
         reg.register(queries::group_sso_server(), response(&[("sso_server", Ty::Str)], vec![vec![V::S(self.sso.1)]]));
