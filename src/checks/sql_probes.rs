@@ -6,7 +6,7 @@
 use super::result::Verdict;
 use super::sql::{query, Cell, Row, SqlClient};
 use super::sql_rights::{self, Right, Rights};
-use crate::kb::check_spec::{parse_version, Expect, Probe};
+use crate::kb::check_spec::{current_os_name, parse_version, Expect, Probe, RegistryView};
 use std::time::Duration;
 
 /// The query texts the checks send, built the same way for the checks and the tests.
@@ -104,9 +104,10 @@ pub mod queries {
         )
     }
 
-    /// The newest `Management DB` row of `BizTalkDBVersion`.
+    /// Every `Management DB` row of `BizTalkDBVersion`, newest first: the table keeps one row
+    /// per version the database has been at, so the rows after the first are its history.
     pub fn biztalk_version() -> String {
-        "SELECT TOP (1) CAST(ProductMajor AS int) AS product_major, CAST(ProductMinor AS int) AS product_minor, \
+        "SELECT TOP (50) CAST(ProductMajor AS int) AS product_major, CAST(ProductMinor AS int) AS product_minor, \
          CAST(ProductBuildNumber AS int) AS product_build, CAST(ProductRevision AS int) AS product_revision, \
          CAST(Description AS nvarchar(256)) AS description \
          FROM dbo.BizTalkDBVersion WHERE BizTalkDBName = N'Management DB' \
@@ -754,7 +755,27 @@ async fn biztalk_version(db: &mut Db<'_>, expect: &Expect) -> Result<Verdict, St
         return Ok(v);
     }
     let rows = db.rows(&queries::biztalk_version()).await?;
-    Ok(judge_biztalk_version(&rows, expect))
+    let here = match super::local::registry_value(BIZTALK_KEY, "ProductVersion", RegistryView::Both).await {
+        _ if !cfg!(windows) => ThisComputer::NotRead(format!("not read on {}", current_os_name())),
+        Ok(Some((value, _))) => ThisComputer::Version(value.data),
+        Ok(None) => ThisComputer::NotInstalled,
+        Err(e) => ThisComputer::NotRead(e),
+    };
+    Ok(judge_biztalk_version(&rows, expect, &here))
+}
+
+/// The BizTalk key whose `ProductVersion` names the release installed on a computer.
+pub const BIZTALK_KEY: &str = r"HKLM\SOFTWARE\Microsoft\BizTalk Server\3.0";
+
+/// What this computer's registry says about its own BizTalk release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ThisComputer {
+    /// `ProductVersion` as the registry holds it.
+    Version(String),
+    /// The key or value is absent: BizTalk is not installed here.
+    NotInstalled,
+    /// Not read, and why (another operating system, reg.exe failed).
+    NotRead(String),
 }
 
 /// The BizTalk release a product `major.minor` names.
@@ -763,34 +784,71 @@ pub fn biztalk_release(major: i64, minor: i64) -> &'static str {
         (3, 10) => "BizTalk Server 2013",
         (3, 11) => "BizTalk Server 2013 R2",
         (3, 12) => "BizTalk Server 2016",
-        (3, 13) => "BizTalk Server 2016 with a Feature Pack (or 2020)",
+        (3, 13) => "BizTalk Server 2016 with a Feature Pack or BizTalk Server 2020",
         (3, 9) => "BizTalk Server 2010",
         (3, 8) => "BizTalk Server 2009",
         _ => "an unknown BizTalk release",
     }
 }
 
-/// The newest Management DB row names a version in `expect.versions`.
-pub fn judge_biztalk_version(rows: &[Row], expect: &Expect) -> Verdict {
+/// The newest Management DB row against `expect.versions` (2013 R2 before the upgrade, 2016
+/// after), then this computer's own release against it.
+///
+/// - 3.10 (BizTalk Server 2013) fails: every row of the upgrade guide's operating-system and
+///   SQL Server matrices says "No" for 2013, so the environment has to be recreated.
+/// - 3.13 cannot tell: BizTalk Server 2016 with a Feature Pack and BizTalk Server 2020 both
+///   report it, and only a server's `ProductCodeCurrent` tells them apart.
+/// - SQL records no server's own version: this computer's registry is compared when it can
+///   be read; the other servers are named as not examined (compare their reports).
+pub fn judge_biztalk_version(rows: &[Row], expect: &Expect, here: &ThisComputer) -> Verdict {
     let Some(row) = rows.first() else {
         return Verdict::Miss("BizTalkDBVersion has no `Management DB` row".into());
     };
-    let part = |i| int_at(row, i).unwrap_or(0);
-    let (major, minor, build, revision) = (part(0), part(1), part(2), part(3));
-    let version = format!("{major}.{minor}.{build}.{revision}");
+    let part = |row: &Row, i| int_at(row, i).unwrap_or(0);
+    let (major, minor) = (part(row, 0), part(row, 1));
+    let version = format!("{major}.{minor}.{}.{}", part(row, 2), part(row, 3));
     let release = biztalk_release(major, minor);
+    let mut history: Vec<String> =
+        rows[1..].iter().map(|r| format!("{}.{}.{}.{}", part(r, 0), part(r, 1), part(r, 2), part(r, 3))).collect();
+    history.dedup();
+    let earlier = if history.is_empty() { String::new() } else { format!("; earlier rows: {}", history.join(", ")) };
+    let seen = format!("the Management database records {release} ({version}){earlier}");
+    if (major, minor) == (3, 13) {
+        return Verdict::Undetermined(format!(
+            "{seen}: 3.13 is reported by both, so the row cannot tell which; ProductCodeCurrent under {BIZTALK_KEY} on a server does ({{B084F3A7-3E8F-4E7B-B673-EED1715D28ED}} is 2016, {{205F5836-7512-4A06-9E74-ADC8AFA0EEC5}} is 2020)"
+        ));
+    }
     let allowed = expect.versions.clone().unwrap_or_default();
     let listed = allowed
         .iter()
         .filter_map(|v| parse_version(v))
         .any(|v| v.len() >= 2 && v[0] as i64 == major && v[1] as i64 == minor);
-    if listed {
-        Verdict::Pass(format!("the Management database records {release} ({version})"))
-    } else {
-        Verdict::Miss(format!(
-            "the Management database records {release} ({version}); this tool expects one of {}",
-            allowed.join(", ")
-        ))
+    if (major, minor) == (3, 10) {
+        return Verdict::Miss(format!(
+            "{seen}: the upgrade guide supports no upgrade from BizTalk Server 2013 (\"No\" in every operating-system and SQL Server row), so the environment has to be recreated"
+        ));
+    }
+    if !listed {
+        return Verdict::Miss(format!("{seen}; this check expects one of {}", allowed.join(", ")));
+    }
+    let others = "the other servers' own versions are not in SQL: run this check on each, or compare their reports (bts-doctor compare, fact biztalk.version)";
+    match here {
+        ThisComputer::Version(v) => {
+            let mine = parse_version(v).unwrap_or_default();
+            if mine.len() >= 2 && (mine[0] as i64, mine[1] as i64) != (major, minor) {
+                return Verdict::Miss(format!(
+                    "{seen}, but this computer has {} ({v}): the group runs two BizTalk versions",
+                    biztalk_release(mine[0] as i64, mine[1] as i64)
+                ));
+            }
+            Verdict::Pass(format!("{seen}; this computer has {v} too; {others}"))
+        }
+        ThisComputer::NotInstalled => Verdict::Pass(format!(
+            "{seen}; BizTalk is not installed on this computer ({BIZTALK_KEY} has no ProductVersion); {others}"
+        )),
+        ThisComputer::NotRead(why) => {
+            Verdict::Pass(format!("{seen}; this computer's own version was not read ({why}); {others}"))
+        }
     }
 }
 
@@ -1017,6 +1075,43 @@ mod tests {
         assert!(
             matches!(judge_agent_job("Backup BizTalk Server", &two_groups, &e), Verdict::Miss(d) if d.contains("BizTalkMgmtDb2)` exists but is disabled") && d.contains("00:15"))
         );
+    }
+
+    #[test]
+    fn biztalk_versions_2013_fails_3_13_cannot_tell_and_this_computer_must_match() {
+        let e = Expect { versions: Some(vec!["3.11".into(), "3.12".into()]), ..Default::default() };
+        let row = |a: i64, b: i64, c: i64, d: i64| vec![Int(a), Int(b), Int(c), Int(d), Null];
+        let not_read = ThisComputer::NotRead("not read on Linux".into());
+        // 2013 is "No" in every matrix row (issue 14 item 2: it passed before).
+        let v = judge_biztalk_version(&[row(3, 10, 229, 0)], &e, &not_read);
+        assert!(
+            matches!(&v, Verdict::Miss(d) if d.contains("BizTalk Server 2013 (3.10.229.0)") && d.contains("recreated")),
+            "{v:?}"
+        );
+        // 3.13 is 2016 with a Feature Pack or 2020: it cannot tell (it passed as 2016 before).
+        let v = judge_biztalk_version(&[row(3, 13, 717, 0)], &e, &not_read);
+        assert!(
+            matches!(&v, Verdict::Undetermined(d) if d.contains("2020") && d.contains("ProductCodeCurrent")),
+            "{v:?}"
+        );
+        // The database says 2016, this computer still runs 2013 R2: two versions in one group.
+        let here = ThisComputer::Version("3.11.158.0".into());
+        let v = judge_biztalk_version(&[row(3, 12, 774, 0), row(3, 11, 158, 0)], &e, &here);
+        assert!(
+            matches!(&v, Verdict::Miss(d) if d.contains("this computer has BizTalk Server 2013 R2 (3.11.158.0)") && d.contains("earlier rows: 3.11.158.0")),
+            "{v:?}"
+        );
+        let same = ThisComputer::Version("3.12.774.0".into());
+        let v = judge_biztalk_version(&[row(3, 12, 774, 0)], &e, &same);
+        assert!(
+            matches!(&v, Verdict::Pass(d) if d.contains("3.12.774.0 too") && d.contains("bts-doctor compare")),
+            "{v:?}"
+        );
+        let v = judge_biztalk_version(&[row(3, 11, 158, 0)], &e, &not_read);
+        assert!(matches!(&v, Verdict::Pass(d) if d.contains("was not read (not read on Linux)")), "{v:?}");
+        let v = judge_biztalk_version(&[row(3, 9, 469, 0)], &e, &ThisComputer::NotInstalled);
+        assert!(matches!(&v, Verdict::Miss(d) if d.contains("BizTalk Server 2010")), "{v:?}");
+        assert!(matches!(judge_biztalk_version(&[], &e, &not_read), Verdict::Miss(_)));
     }
 
     #[test]

@@ -422,7 +422,10 @@ pub fn biztalk_name(major: i64, minor: i64) -> Result<&'static str, String> {
     match (major, minor) {
         (3, 10) => Ok("2013"),
         (3, 11) => Ok("2013 R2"),
-        (3, 12) | (3, 13) => Err("the databases already record BizTalk Server 2016".into()),
+        (3, 12) => Err("the databases already record BizTalk Server 2016".into()),
+        (3, 13) => Err(
+            "the databases record 3.13, which BizTalk Server 2016 with a Feature Pack and BizTalk Server 2020 share: either way not a 2013 / 2013 R2 group to upgrade".into(),
+        ),
         _ => Err(format!("the databases record BizTalk {major}.{minor}, which this upgrade does not start from")),
     }
 }
