@@ -45,7 +45,7 @@ fn data(options: Options) -> ReportData {
         status,
         detail: detail.into(),
         issue_id: Some(kb.check(id).unwrap().issue.clone()),
-        fix: (status != Status::Pass).then(|| "Configure and enable the job.".into()),
+        fix: (status == Status::Fail).then(|| "Configure and enable the job.".into()),
         duration_ms: 7,
         outcome: status.outcome(),
         unknown_reason: (status == Status::Skipped).then_some(bts_doctor::checks::UnknownReason::NotApplicable),

@@ -6,6 +6,7 @@ pub mod local;
 pub mod result;
 pub mod runner;
 pub mod sql;
+pub mod sql_backups;
 pub mod sql_guard;
 pub mod sql_probes;
 pub mod sql_rights;

@@ -262,7 +262,7 @@ async fn probe(spec: &CheckSpec, target: Option<&SqlTarget>, context: &CheckCont
         Err(v) => return v,
     };
     let limit = Duration::from_secs(target.query_timeout_secs);
-    let verdict = sql_probes::run(&spec.probe, &spec.expect, &mut client, limit, context).await;
+    let verdict = sql_probes::run(&spec.probe, &spec.expect, spec.severity, &mut client, limit, context).await;
     let _ = client.close().await;
     match verdict {
         Verdict::Error { detail, issue } => Verdict::Error { detail: target.hide(&detail), issue },

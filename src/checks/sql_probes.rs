@@ -7,6 +7,7 @@ use super::result::Verdict;
 use super::sql::{query, Cell, Row, SqlClient};
 use super::sql_rights::{self, Right, Rights};
 use crate::kb::check_spec::{current_os_name, parse_version, Expect, Probe, RegistryView};
+use crate::kb::model::Severity;
 use std::time::Duration;
 
 /// The query texts the checks send, built the same way for the checks and the tests.
@@ -44,20 +45,6 @@ pub mod queries {
     /// Whether a database exists on the instance (`NULL` when not).
     pub fn database_id(name: &str) -> String {
         format!("SELECT CAST(DB_ID({}) AS int) AS database_id", literal(name))
-    }
-
-    /// Each named database that exists, with hours since its last full backup (`NULL` = never).
-    pub fn backups(names: &[String]) -> String {
-        let list: Vec<String> = names.iter().map(|n| literal(n)).collect();
-        format!(
-            "SELECT CAST(d.name AS nvarchar(128)) AS database_name, \
-             CAST(DATEDIFF(HOUR, b.last_full, GETDATE()) AS int) AS hours_since_full \
-             FROM sys.databases AS d \
-             LEFT JOIN (SELECT database_name, MAX(backup_finish_date) AS last_full FROM msdb.dbo.backupset \
-             WHERE type = 'D' GROUP BY database_name) AS b ON b.database_name = d.name \
-             WHERE d.name IN ({}) ORDER BY d.name",
-            list.join(", ")
-        )
     }
 
     /// Agent jobs whose name starts with `prefix`: enabled flag and the newest outcome.
@@ -134,11 +121,6 @@ pub mod queries {
             "SELECT TOP (1) CAST(gi_SecretServer AS nvarchar(256)) AS secret_server FROM {}.dbo.SSOX_GlobalInfo",
             ident(database)
         )
-    }
-
-    /// The SSO server the BizTalk group records.
-    pub fn group_sso_server() -> String {
-        "SELECT TOP (1) CAST(SSOServerName AS nvarchar(256)) AS sso_server FROM dbo.adm_Group".to_string()
     }
 
     /// Per database and volume: the size of its files and the volume's free space, in MiB.
@@ -323,6 +305,7 @@ fn plan_for(rows: &[BackupRow], set: i64, mark: &str) -> Result<serde_json::Valu
 pub async fn run(
     probe: &Probe,
     expect: &Expect,
+    severity: Severity,
     client: &mut SqlClient,
     limit: Duration,
     context: &super::runner::CheckContext,
@@ -334,7 +317,9 @@ pub async fn run(
             .rows(&queries::server_version())
             .await
             .map(|rows| judge_server_version(&rows, expect, context.platforms.as_ref())),
-        Probe::SqlDatabaseBackups { required, optional } => backups(&mut db, required, optional, expect).await,
+        Probe::SqlDatabaseBackups { required, optional } => {
+            backups(&mut db, required, optional, expect, severity == Severity::Blocker).await
+        }
         Probe::SqlAgentJob { name } => agent_job(&mut db, name, expect).await,
         Probe::SqlDatabaseMail {} => database_mail(&mut db).await,
         Probe::SqlDefaultHost { host, adapter } => default_host(&mut db, host, adapter).await,
@@ -523,73 +508,36 @@ async fn backups(
     required: &[String],
     optional: &[String],
     expect: &Expect,
+    blocker: bool,
 ) -> Result<Verdict, String> {
-    let names: Vec<String> = required.iter().chain(optional).cloned().collect();
+    use super::sql_backups::{self, GroupDatabase, Marks};
     let needs = [Right::ViewAnyDatabase, Right::MsdbBackupset];
     if let Some(v) = db.lacking(&needs, "a database missing or never backed up").await? {
         return Ok(v);
     }
-    let rows = db.rows(&queries::backups(&names)).await?;
-    Ok(judge_backups(&rows, required, optional, expect))
-}
-
-/// Required databases present, and every present one's last full backup within the limits.
-pub fn judge_backups(rows: &[Row], required: &[String], optional: &[String], expect: &Expect) -> Verdict {
-    let fail_after = expect.fail_age_hours.unwrap_or(24 * 7) as i64;
-    let warn_after = expect.warn_age_hours.map(|h| h as i64);
-    let found: Vec<(String, Option<i64>)> = rows.iter().filter_map(|r| Some((text_at(r, 0)?, int_at(r, 1)))).collect();
-    let present = |name: &str| found.iter().find(|(n, _)| n.eq_ignore_ascii_case(name));
-    let missing: Vec<&str> = required.iter().filter(|n| present(n).is_none()).map(String::as_str).collect();
-    let mut never = Vec::new();
-    let mut stale = Vec::new();
-    let mut aging = Vec::new();
-    for (name, hours) in &found {
-        match hours {
-            None => never.push(name.clone()),
-            Some(h) if *h > fail_after => stale.push(format!("{name} ({})", age(*h))),
-            Some(h) if warn_after.is_some_and(|w| *h > w) => aging.push(format!("{name} ({})", age(*h))),
-            Some(_) => {}
-        }
-    }
-    let absent_optional = optional.iter().filter(|n| present(n).is_none()).count();
-    let mut problems = Vec::new();
-    if !missing.is_empty() {
-        problems.push(format!("missing: {}", missing.join(", ")));
-    }
-    if !never.is_empty() {
-        problems.push(format!("never fully backed up: {}", never.join(", ")));
-    }
-    if !stale.is_empty() {
-        problems.push(format!("last full backup older than {}: {}", age(fail_after), stale.join(", ")));
-    }
-    let checked = format!(
-        "{} database(s) checked{}",
-        found.len(),
-        if absent_optional > 0 {
-            format!(", {absent_optional} optional one(s) not on this instance")
-        } else {
-            String::new()
-        }
-    );
-    if !problems.is_empty() {
-        return Verdict::Miss(format!("{}; {checked}", problems.join("; ")));
-    }
-    if !aging.is_empty() {
-        return Verdict::Warn(format!("last full backup getting old: {}; {checked}", aging.join(", ")));
-    }
-    Verdict::Pass(format!(
-        "every database has a full backup from the last {}; {checked}",
-        age(warn_after.unwrap_or(fail_after))
-    ))
-}
-
-/// Hours as a person reads them.
-fn age(hours: i64) -> String {
-    if hours >= 48 {
-        format!("{} days", hours / 24)
+    // The group's own list where this is its Management database; the guide's names if not.
+    let group = if db.exists(&queries::object_id("dbo.adm_Group")).await?
+        && db.exists(&queries::object_id("dbo.adm_MessageBox")).await?
+    {
+        let custom = db.exists(&queries::object_id("dbo.adm_OtherBackupDatabases")).await?;
+        Some(GroupDatabase::from_rows(&db.rows(&sql_backups::queries::group_databases(custom)).await?))
     } else {
-        format!("{hours} h")
-    }
+        None
+    };
+    let this_server = group
+        .as_ref()
+        .and_then(|g| g.iter().find(|d| d.role == "management"))
+        .map(|d| d.server.clone())
+        .unwrap_or_default();
+    let scope = sql_backups::scope(required, optional, group.as_deref(), &this_server);
+    let rows = db.rows(&sql_backups::queries::backups(&scope.names())).await?;
+    let marks = if group.is_some() && db.exists(&queries::object_id("dbo.adm_BackupHistory")).await? {
+        let history = db.rows(&restore_queries::backup_history()).await?;
+        Marks::History(history.iter().filter_map(BackupRow::from_row).collect())
+    } else {
+        Marks::NotRead
+    };
+    Ok(sql_backups::judge(&rows, &scope, &marks, expect, blocker))
 }
 
 /// `run_status` values of `msdb.dbo.sysjobhistory`.
@@ -917,24 +865,53 @@ async fn sso_secret_server(db: &mut Db<'_>, database: &str) -> Result<Verdict, S
         return Ok(Verdict::error(format!("{database} has no SSOX_GlobalInfo table: is it the SSO database?")));
     }
     let secret = db.rows(&queries::sso_secret_server(database)).await?.first().and_then(|r| text_at(r, 0));
-    if let Some(v) = db.require_tables(&["dbo.adm_Group"]).await? {
-        return Ok(v);
-    }
-    let group = db.rows(&queries::group_sso_server()).await?.first().and_then(|r| text_at(r, 0));
-    Ok(judge_sso_secret_server(secret.as_deref(), group.as_deref()))
+    // The group's servers are context only: SSODB may sit on an instance without the
+    // Management database, and a master secret server outside the group is normal.
+    let servers = if db.exists(&queries::object_id("dbo.adm_Server")).await? {
+        Some(db.rows(&queries::group_servers()).await?.iter().filter_map(|r| text_at(r, 0)).collect::<Vec<_>>())
+    } else {
+        None
+    };
+    let here = if cfg!(windows) { std::env::var("COMPUTERNAME").ok() } else { None };
+    Ok(judge_sso_secret_server(secret.as_deref(), servers.as_deref(), here.as_deref()))
 }
 
-/// The master secret server in SSODB and the group's SSO server name the same machine.
-pub fn judge_sso_secret_server(secret: Option<&str>, group: Option<&str>) -> Verdict {
+/// The master secret server SSODB records (`SSOX_GlobalInfo.gi_SecretServer`), which the
+/// upgrade needs running and which is upgraded first.
+///
+/// Only a missing name fails. Where it sits — this computer, one of the group's servers
+/// (`adm_Server`), or a dedicated or clustered server outside the group — is told as
+/// information: each is a supported layout. `adm_Group.SSOServerName` is not compared: it
+/// names the SSO server the group's runtime uses, which need not be the master secret server.
+pub fn judge_sso_secret_server(secret: Option<&str>, group_servers: Option<&[String]>, here: Option<&str>) -> Verdict {
     let short = |name: &str| name.trim().split('.').next().unwrap_or("").to_ascii_lowercase();
-    match (secret, group) {
-        (None, _) => Verdict::Miss("SSODB records no master secret server".into()),
-        (Some(s), None) => Verdict::Warn(format!("master secret server {s}; the group records no SSO server")),
-        (Some(s), Some(g)) if short(s) == short(g) => Verdict::Pass(format!("master secret server {s}; the group agrees ({g})")),
-        (Some(s), Some(g)) => Verdict::Miss(format!(
-            "SSODB names {s} as master secret server but the group records {g}; upgrade and keep running the real master secret server"
-        )),
-    }
+    let secret = match secret.map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            return Verdict::Miss(
+                "SSODB records no master secret server (SSOX_GlobalInfo.gi_SecretServer is empty): SSO has no \
+                 master secret to upgrade with"
+                    .into(),
+            )
+        }
+        Some(s) => s,
+    };
+    let name = short(secret);
+    let is_here = here.is_some_and(|h| short(h) == name);
+    let place = match group_servers {
+        _ if is_here => "this computer".to_string(),
+        Some(servers) if servers.iter().any(|s| short(s) == name) => "one of the group's BizTalk servers".to_string(),
+        Some([]) => "the group lists no BizTalk server to compare with".to_string(),
+        Some(servers) => format!(
+            "not one of the group's BizTalk servers ({}): a dedicated or clustered master secret server, \
+             which is normal",
+            servers.join(", ")
+        ),
+        None => "the group's servers were not read (no adm_Server on this instance)".to_string(),
+    };
+    Verdict::Pass(format!(
+        "master secret server {secret} ({place}); upgrade it first and keep its ENTSSO service and SSODB's SQL \
+         Server running throughout"
+    ))
 }
 
 /// Each volume holding BAM files has at least `free_ratio` × their size free.
@@ -1032,29 +1009,6 @@ mod tests {
     }
 
     #[test]
-    fn backups_report_missing_never_and_stale_databases() {
-        let expect = Expect { fail_age_hours: Some(168), warn_age_hours: Some(26), ..Default::default() };
-        let required = vec!["BizTalkMgmtDb".to_string(), "BizTalkMsgBoxDb".to_string()];
-        let optional = vec!["BAMArchive".to_string()];
-        let healthy = vec![vec![t("BizTalkMgmtDb"), Int(3)], vec![t("BizTalkMsgBoxDb"), Int(3)]];
-        assert!(
-            matches!(judge_backups(&healthy, &required, &optional, &expect), Verdict::Pass(d) if d.contains("1 optional"))
-        );
-        let aging = vec![vec![t("BizTalkMgmtDb"), Int(30)], vec![t("BizTalkMsgBoxDb"), Int(3)]];
-        assert!(
-            matches!(judge_backups(&aging, &required, &optional, &expect), Verdict::Warn(d) if d.contains("BizTalkMgmtDb (30 h)"))
-        );
-        let bad = vec![vec![t("BizTalkMgmtDb"), Null], vec![t("BAMArchive"), Int(400)]];
-        let Verdict::Miss(d) = judge_backups(&bad, &required, &optional, &expect) else { panic!() };
-        assert!(
-            d.contains("missing: BizTalkMsgBoxDb")
-                && d.contains("never fully backed up: BizTalkMgmtDb")
-                && d.contains("BAMArchive (16 days)"),
-            "{d}"
-        );
-    }
-
-    #[test]
     fn agent_jobs_must_exist_be_enabled_and_have_succeeded() {
         let e = Expect::default();
         assert!(
@@ -1115,10 +1069,23 @@ mod tests {
     }
 
     #[test]
-    fn sso_names_compare_without_domain_or_case() {
-        assert!(matches!(judge_sso_secret_server(Some("BTS01.contoso.local"), Some("bts01")), Verdict::Pass(_)));
-        assert!(matches!(judge_sso_secret_server(Some("BTS01"), Some("BTS02")), Verdict::Miss(_)));
-        assert!(matches!(judge_sso_secret_server(None, Some("BTS02")), Verdict::Miss(_)));
+    fn the_master_secret_server_is_reported_where_it_sits_and_only_its_absence_fails() {
+        let group = vec!["BTS01".to_string(), "BTS02".to_string()];
+        let text = |v: Verdict| match v {
+            Verdict::Pass(t) => t,
+            other => panic!("expected a pass, got {other:?}"),
+        };
+        let member = text(judge_sso_secret_server(Some("bts01.contoso.local"), Some(&group), None));
+        assert!(member.contains("one of the group's BizTalk servers"), "{member}");
+        // A dedicated or clustered master secret server is a supported layout, not a failure.
+        let dedicated = text(judge_sso_secret_server(Some("SSOCLUSTER"), Some(&group), None));
+        assert!(dedicated.contains("not one of the group's BizTalk servers (BTS01, BTS02)"), "{dedicated}");
+        let here = text(judge_sso_secret_server(Some("SSO01.contoso.local"), Some(&group), Some("sso01")));
+        assert!(here.contains("(this computer)"), "{here}");
+        let unread = text(judge_sso_secret_server(Some("SSO01"), None, None));
+        assert!(unread.contains("not read"), "{unread}");
+        assert!(matches!(judge_sso_secret_server(None, Some(&group), None), Verdict::Miss(_)));
+        assert!(matches!(judge_sso_secret_server(Some("  "), Some(&group), None), Verdict::Miss(_)));
     }
 
     #[test]
@@ -1140,7 +1107,8 @@ mod tests {
             queries::server_version(),
             queries::object_id("dbo.adm_Host"),
             queries::database_id("SSODB"),
-            queries::backups(&names),
+            super::super::sql_backups::queries::backups(&names),
+            super::super::sql_backups::queries::group_databases(true),
             queries::agent_job("Backup BizTalk Server"),
             queries::database_mail(),
             queries::hosts(),
@@ -1149,7 +1117,6 @@ mod tests {
             queries::group_servers(),
             queries::bam_rta_count("BAMPrimaryImport"),
             queries::sso_secret_server("SSODB"),
-            queries::group_sso_server(),
             queries::bam_space(&names),
             restore_queries::backup_history(),
             queries::server_version(),
@@ -1158,7 +1125,7 @@ mod tests {
         ] {
             assert_eq!(crate::checks::sql_guard::check(&sql), Ok(()), "{sql}");
         }
-        assert!(queries::backups(&names).contains("N'O''Brien'"));
+        assert!(super::super::sql_backups::queries::backups(&names).contains("N'O''Brien'"));
         assert_eq!(queries::ident("a]b"), "[a]]b]");
     }
 }

@@ -41,7 +41,7 @@ static RUNNING_ON: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(?:running|not running) on ([A-Z][A-Z0-9_-]{1,14})\b").expect("static regex"));
 /// What the live checks say about machines: the group's servers and the SSO servers.
 static CHECK_HOSTS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:servers? in the group: |master secret server |SSODB names |the group records |the group agrees \()([A-Za-z0-9][A-Za-z0-9_.,\s-]*?)(?:[;)]|$| as master| upgrade)").expect("static regex")
+    Regex::new(r"(?:servers? in the group: |master secret server |SSODB names |the group records |the group agrees \(|group's BizTalk servers \()([A-Za-z0-9][A-Za-z0-9_.,\s-]*?)(?:[;)]|$| \(| as master| upgrade)").expect("static regex")
 });
 static DOMAIN_USER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(^|[\s'\x22(=,;])([A-Z][A-Z0-9_-]{1,14})\\([A-Za-z0-9._$-]{1,64})").expect("static regex")
@@ -316,13 +316,14 @@ mod tests {
         for text in [
             "2 servers in the group: BTS01, BTS02; upgrade them one at a time",
             "SSODB names BTS09 as master secret server but the group records BTSSSO",
+            "master secret server SSOCL (not one of the group's BizTalk servers (BTS01, BTS07): a dedicated",
             "Login failed for user 'NT AUTHORITY\\SYSTEM'. Server=DB; host 'BizTalkServerApplication'",
             "Connecting to SQL01\\BIZTALK failed; supported running on SQL Server 2016",
         ] {
             p.learn(text);
         }
-        let out = p.apply("sql01 BTS01 BTS02 BTS09 BTSSSO bts_check; Microsoft BizTalk Server on SQL Server; Check the system disk; Management DB; BizTalkServerApplication; C:\\Windows\\Temp");
-        assert_eq!(out, "HOST-2 HOST-3 HOST-4 HOST-5 HOST-6 USER-1; Microsoft BizTalk Server on SQL Server; Check the system disk; Management DB; BizTalkServerApplication; C:\\Windows\\Temp");
+        let out = p.apply("sql01 BTS01 BTS02 BTS09 BTSSSO SSOCL BTS07 bts_check; Microsoft BizTalk Server on SQL Server; Check the system disk; Management DB; BizTalkServerApplication; C:\\Windows\\Temp");
+        assert_eq!(out, "HOST-2 HOST-3 HOST-4 HOST-5 HOST-6 HOST-7 HOST-8 USER-1; Microsoft BizTalk Server on SQL Server; Check the system disk; Management DB; BizTalkServerApplication; C:\\Windows\\Temp");
     }
 
     #[test]

@@ -126,7 +126,11 @@ pub fn response(columns: &[(&str, Ty)], rows: Vec<Vec<V>>) -> QueryResponse {
 pub struct Group {
     pub version: (&'static str, &'static str, i64),
     pub tables: bool,
-    pub backups: Vec<(&'static str, V)>,
+    /// Databases on the instance: name, hours since the last full and the last log backup.
+    pub backups: Vec<(&'static str, V, V)>,
+    /// What the Management database records: role, database, server (`adm_Group`,
+    /// `adm_MessageBox`, and `custom` rows from `adm_OtherBackupDatabases`).
+    pub group_databases: Vec<(&'static str, &'static str, &'static str)>,
     pub backup_job: Option<(i64, V)>,
     pub dta_job: Option<(i64, V)>,
     pub mail: (i64, i64),
@@ -135,7 +139,8 @@ pub struct Group {
     pub biztalk: (i64, i64, i64, i64),
     pub servers: Vec<&'static str>,
     pub rta_count: Option<i64>,
-    pub sso: (Option<&'static str>, &'static str),
+    /// `SSOX_GlobalInfo.gi_SecretServer`; `None`: SSODB records no master secret server.
+    pub sso_secret: Option<&'static str>,
     pub bam_space: Vec<(&'static str, &'static str, i64, i64)>,
     /// `adm_BackupHistory`: (set, database, time as style 120, `db`/`lg`, mark); empty: no table.
     pub backup_history: Vec<(i64, &'static str, &'static str, &'static str, Option<&'static str>)>,
@@ -151,8 +156,15 @@ pub fn healthy() -> Group {
         tables: true,
         backups: ["master", "msdb", "BizTalkMgmtDb", "BizTalkMsgBoxDb", "BizTalkDTADb", "SSODB", "BAMPrimaryImport"]
             .into_iter()
-            .map(|n| (n, V::I(5)))
+            .map(|n| (n, V::I(5), V::I(1)))
             .collect(),
+        group_databases: vec![
+            ("management", "BizTalkMgmtDb", "SQL01"),
+            ("MessageBox", "BizTalkMsgBoxDb", "sql01.contoso.local"),
+            ("tracking", "BizTalkDTADb", "SQL01"),
+            ("BAM", "BAMPrimaryImport", "SQL01"),
+            ("custom", "OrdersArchive", "SQL02"),
+        ],
         backup_job: Some((1, V::I(1))),
         dta_job: Some((1, V::I(1))),
         mail: (2, 1),
@@ -161,9 +173,19 @@ pub fn healthy() -> Group {
         biztalk: (3, 11, 158, 0),
         servers: vec!["BTS01", "BTS02"],
         rta_count: Some(2),
-        sso: (Some("BTS01.contoso.local"), "BTS01"),
+        // A dedicated master secret server outside the group (the old check failed this).
+        sso_secret: Some("SSOCLUSTER.contoso.local"),
         bam_space: vec![("BAMArchive", "E:\\", 2000, 50_000), ("BAMPrimaryImport", "E:\\", 3000, 50_000)],
-        backup_history: vec![],
+        // Last night's marked log backup of every BizTalk database.
+        backup_history: ["BizTalkMgmtDb", "BizTalkMsgBoxDb", "BizTalkDTADb", "SSODB", "BAMPrimaryImport"]
+            .into_iter()
+            .flat_map(|db| {
+                [
+                    (40, db, "2026-11-23 20:00:00", "db", None),
+                    (41, db, "2026-11-24 01:15:00", "lg", Some("BTS_2026_11_24_01_15_00_123")),
+                ]
+            })
+            .collect(),
         rights: vec![V::I(1); 8],
         view_definition: 1,
     }
@@ -174,7 +196,7 @@ pub fn healthy() -> Group {
 /// hides the rows (no databases, no jobs, no files, no BAM or SSO tables) instead of refusing.
 pub fn restricted() -> Group {
     Group {
-        backups: vec![("master", V::I(5)), ("msdb", V::I(5))],
+        backups: vec![("master", V::I(5), V::I(1)), ("msdb", V::I(5), V::I(1))],
         backup_job: None,
         dta_job: None,
         mail: (0, 1),
@@ -191,10 +213,19 @@ pub fn unhealthy() -> Group {
         version: ("12.0.2000.8", "Standard Edition (64-bit)", 2),
         tables: true,
         backups: vec![
-            ("master", V::I(5)),
-            ("msdb", V::I(5)),
-            ("BizTalkMgmtDb", V::Null),
-            ("BizTalkMsgBoxDb", V::I(400)),
+            ("master", V::I(5), V::I(1)),
+            ("msdb", V::I(5), V::I(1)),
+            ("BizTalkMgmtDb", V::Null, V::Null),
+            ("BizTalkMsgBoxDb", V::I(400), V::I(400)),
+            // Six days old: on a blocker that fails (before, it only warned, and EDI was not read).
+            ("BizTalkEDIDb", V::I(144), V::I(1)),
+        ],
+        // A custom database the backup job is told to back up, absent from this instance.
+        group_databases: vec![
+            ("management", "BizTalkMgmtDb", "SQL01"),
+            ("MessageBox", "BizTalkMsgBoxDb", "SQL01"),
+            ("tracking", "BizTalkDTADb", "SQL01"),
+            ("custom", "OrdersArchive", "SQL01"),
         ],
         backup_job: None,
         dta_job: Some((0, V::Null)),
@@ -204,7 +235,7 @@ pub fn unhealthy() -> Group {
         biztalk: (3, 9, 469, 0),
         servers: vec![],
         rta_count: Some(3),
-        sso: (Some("BTS09"), "BTS01"),
+        sso_secret: None,
         bam_space: vec![("BAMArchive", "E:\\", 6000, 4000), ("BAMPrimaryImport", "E:\\", 3000, 4000)],
         backup_history: vec![],
         rights: vec![V::I(1); 8],
@@ -217,12 +248,17 @@ pub fn unhealthy() -> Group {
 pub fn half_upgraded() -> Group {
     Group {
         biztalk: (3, 12, 774, 0),
-        backups: healthy().backups.into_iter().map(|(n, _)| (n, V::I(36))).collect(),
+        backups: healthy().backups.into_iter().map(|(n, _, log)| (n, V::I(36), log)).collect(),
         backup_job: Some((0, V::Null)),
         dta_job: Some((0, V::I(1))),
         mail: (0, 1),
         ..healthy()
     }
+}
+
+/// A fixture string that lives as long as the mock.
+fn leak(text: &str) -> &'static str {
+    Box::leak(text.to_string().into_boxed_str())
 }
 
 pub const JOB_COLUMNS: &[(&str, Ty)] = &[
@@ -279,11 +315,46 @@ impl Group {
         if let bts_doctor::kb::check_spec::Probe::SqlDatabaseBackups { required, optional } =
             spec("sql-database-backups").probe
         {
-            let names: Vec<String> = required.into_iter().chain(optional).collect();
-            let rows = self.backups.iter().map(|(n, h)| vec![V::S(n), h.clone()]).collect();
+            use bts_doctor::checks::sql_backups::{self, GroupDatabase};
+            let custom = self.group_databases.iter().any(|(role, _, _)| *role == "custom");
+            if self.tables {
+                reg.register(queries::object_id("dbo.adm_MessageBox"), id(1002));
+                if custom {
+                    reg.register(queries::object_id("dbo.adm_OtherBackupDatabases"), id(1003));
+                }
+            }
+            let group: Vec<GroupDatabase> = self
+                .group_databases
+                .iter()
+                .map(|(role, name, server)| GroupDatabase {
+                    role: role.to_string(),
+                    name: name.to_string(),
+                    server: server.to_string(),
+                })
+                .collect();
+            let rows =
+                group.iter().map(|d| vec![V::S(leak(&d.role)), V::S(leak(&d.name)), V::S(leak(&d.server))]).collect();
             reg.register(
-                queries::backups(&names),
-                response(&[("database_name", Ty::Str), ("hours_since_full", Ty::Int)], rows),
+                sql_backups::queries::group_databases(custom),
+                response(&[("role", Ty::Str), ("database_name", Ty::Str), ("server_name", Ty::Str)], rows),
+            );
+            let scope = sql_backups::scope(&required, &optional, self.tables.then_some(&group[..]), "SQL01");
+            let rows = self
+                .backups
+                .iter()
+                .map(|(n, full, log)| vec![V::S(n), full.clone(), V::S("FULL"), log.clone()])
+                .collect();
+            reg.register(
+                sql_backups::queries::backups(&scope.names()),
+                response(
+                    &[
+                        ("database_name", Ty::Str),
+                        ("hours_since_full", Ty::Int),
+                        ("recovery_model", Ty::Str),
+                        ("hours_since_log", Ty::Int),
+                    ],
+                    rows,
+                ),
             );
         }
         for (name, job, suffix) in [
@@ -345,9 +416,8 @@ impl Group {
         if self.view_definition == 1 {
             reg.register(queries::object_id(&queries::table_in("SSODB", "SSOX_GlobalInfo")), id(88));
         }
-        let secret = self.sso.0.map_or(V::Null, V::S);
+        let secret = self.sso_secret.map_or(V::Null, V::S);
         reg.register(queries::sso_secret_server("SSODB"), response(&[("secret_server", Ty::Str)], vec![vec![secret]]));
-        reg.register(queries::group_sso_server(), response(&[("sso_server", Ty::Str)], vec![vec![V::S(self.sso.1)]]));
         if !self.backup_history.is_empty() {
             reg.register(queries::object_id("dbo.adm_BackupHistory"), id(1001));
             let rows = self
